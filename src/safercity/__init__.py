@@ -1,0 +1,3 @@
+"""SaferCity: one open platform for a city's public safety services."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from safercity.web.cli import main
+
+main()

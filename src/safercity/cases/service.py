@@ -1,0 +1,1 @@
+"""The case file's use cases (being written)."""

@@ -1,0 +1,1 @@
+"""Tables of the case file (filled in by the cases capability)."""

@@ -1,0 +1,1 @@
+"""Reference data for the city: loaders only, no rules. London is the bundled default."""

@@ -1,0 +1,18 @@
+"""Imports every store so that ``metadata`` knows every table (for autogenerate and check)."""
+
+from safercity.cases import store as cases_store
+from safercity.platform import outbox, ratelimit
+from safercity.platform.audit import store as audit_store
+from safercity.platform.db import metadata
+from safercity.platform.identity import store as identity_store
+from safercity.reporting import store as reporting_store
+
+__all__ = [
+    "audit_store",
+    "cases_store",
+    "identity_store",
+    "metadata",
+    "outbox",
+    "ratelimit",
+    "reporting_store",
+]

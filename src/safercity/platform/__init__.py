@@ -1,0 +1,1 @@
+"""What all capabilities share: settings, database, identity, access, audit, outbox, clock."""

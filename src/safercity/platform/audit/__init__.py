@@ -1,0 +1,1 @@
+"""The append-only, hash-chained log of every processing of personal data (DPA 2018 s.62)."""

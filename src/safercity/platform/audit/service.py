@@ -1,0 +1,27 @@
+"""Writing to and checking the audit log."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Connection
+
+from safercity.platform.audit import store
+from safercity.platform.audit.model import AuditEntry, AuditRecord, ChainBreak, first_break
+from safercity.platform.clock import Clock
+from safercity.platform.db import Database
+
+
+def record(conn: Connection, clock: Clock, *records: AuditRecord) -> None:
+    """Log processing of personal data in the same transaction as the processing itself."""
+    store.append(conn, clock.now(), list(records))
+
+
+def verify(db: Database) -> tuple[int, ChainBreak | None]:
+    """How many entries were checked, and the first break in the chain if there is one."""
+    with db.engine.connect() as conn:
+        head_seq, head_hash = store.head(conn)
+        result = first_break(store.entries(conn), head_seq, head_hash)
+    return head_seq, result
+
+
+def trail(conn: Connection, subject_type: str, subject_id: str) -> list[AuditEntry]:
+    return store.entries_about(conn, subject_type, subject_id)

@@ -1,0 +1,1 @@
+"""Staff accounts, agencies, roles, sign-in, browser sessions and API tokens."""

@@ -1,0 +1,1 @@
+"""The public's crime report and the tracking of it."""

@@ -1,0 +1,1 @@
+"""Assembles the capabilities into one web app and one command line."""

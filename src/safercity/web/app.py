@@ -1,0 +1,132 @@
+"""The FastAPI application: every capability's routes, one error format, static assets."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from safercity.cases import api as cases_api
+from safercity.cases import pages as cases_pages
+from safercity.platform import outbox
+from safercity.platform.errors import FieldError, InvalidInput, SaferCityError
+from safercity.platform.http import (
+    STATIC_DIR,
+    AppContext,
+    SignInRequired,
+    problem_response,
+    render,
+)
+from safercity.reporting import api as reporting_api
+from safercity.reporting import pages as reporting_pages
+from safercity.web import auth, home
+from safercity.web.bootstrap import outbox_transport
+
+OUTBOX_INTERVAL_SECONDS = 2.0
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _field_name(location: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in location if p not in ("body", "query", "path", "header", "form")]
+    return ".".join(parts) or "request"
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(SaferCityError)
+    async def _domain_error(request: Request, error: SaferCityError) -> Response:
+        if _is_api(request):
+            return problem_response(error, request.url.path)
+        return render(request, "error.html", status_code=error.status, error=error)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, error: RequestValidationError) -> Response:
+        fields = [
+            FieldError(_field_name(tuple(e.get("loc", ()))), str(e.get("msg", "is not valid")))
+            for e in error.errors()
+        ]
+        summary = "; ".join(f"{f.field}: {f.message}" for f in fields[:5])
+        problem = InvalidInput(f"Fix these fields and send again. {summary}", fields)
+        if _is_api(request):
+            return problem_response(problem, request.url.path)
+        return render(request, "error.html", status_code=422, error=problem)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
+        problem = SaferCityError(str(error.detail))
+        problem.status = error.status_code  # type: ignore[misc]
+        problem.title = {404: "Not found", 405: "Method not allowed"}.get(  # type: ignore[misc]
+            error.status_code, "Request not accepted"
+        )
+        if error.status_code == 404:
+            problem.detail = "There is nothing at this address. Check the link."
+        elif error.status_code == 405:
+            problem.detail = f"{request.method} is not accepted here. See /docs for the methods."
+        if _is_api(request):
+            return problem_response(problem, request.url.path)
+        return render(request, "error.html", status_code=error.status_code, error=problem)
+
+    @app.exception_handler(SignInRequired)
+    async def _sign_in(request: Request, error: SignInRequired) -> Response:
+        target = f"/staff/sign-in?next={quote(error.next_url)}&reason={quote(error.message)}"
+        return RedirectResponse(target, status_code=303)
+
+
+async def _deliver_outbox_forever(ctx: AppContext) -> None:
+    transport = outbox_transport(ctx.settings)
+    while True:
+        await asyncio.to_thread(outbox.deliver_pending, ctx.db, ctx.clock, transport)
+        await asyncio.sleep(OUTBOX_INTERVAL_SECONDS)
+
+
+def create_app(ctx: AppContext, deliver_outbox: bool = True) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(_deliver_outbox_forever(ctx)) if deliver_outbox else None
+        yield
+        if task:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    app = FastAPI(
+        title="SaferCity",
+        version="0.1.0",
+        description="One platform for a city's police, ambulance, fire, prosecutors and courts.",
+        lifespan=lifespan,
+    )
+    app.state.context = ctx
+    _install_error_handlers(app)
+
+    @app.get("/health", tags=["platform"], summary="Is the platform up and its database reachable?")
+    def health() -> JSONResponse:
+        if ctx.db.is_reachable():
+            return JSONResponse({"status": "ok", "database": ctx.db.dialect})
+        return JSONResponse(
+            {"status": "unavailable", "detail": "The database cannot be reached."},
+            status_code=503,
+        )
+
+    for router in (
+        auth.api_router,
+        reporting_api.router,
+        cases_api.router,
+        auth.pages_router,
+        home.router,
+        reporting_pages.router,
+        cases_pages.router,
+    ):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app

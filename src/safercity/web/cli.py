@@ -1,0 +1,133 @@
+"""The ``safercity`` command line. It calls the same service functions as the web app."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from safercity import migrations
+from safercity.platform.audit import service as audit
+from safercity.platform.config import Settings
+from safercity.platform.errors import SaferCityError
+from safercity.platform.identity import service as identity
+from safercity.platform.identity.model import Role
+from safercity.web.bootstrap import build_context
+
+app = typer.Typer(help="SaferCity: one platform for a city's public safety services.",
+                  no_args_is_help=True)
+db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
+users_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit log of personal-data processing.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
+
+
+def _fail(error: SaferCityError) -> None:
+    typer.secho(f"Error: {error.detail}", fg=typer.colors.RED, err=True)
+    for field in error.field_errors:
+        typer.secho(f"  {field.field}: {field.message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code=2)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every migration to the configured database."""
+    settings = Settings()
+    migrations.upgrade(settings.resolved_database_url)
+    typer.echo("Database is up to date.")
+
+
+@db_app.command("check")
+def db_check() -> None:
+    """Fail if the code's tables and the migrations disagree."""
+    settings = Settings()
+    migrations.upgrade(settings.resolved_database_url)
+    migrations.check(settings.resolved_database_url)
+    typer.echo("Tables and migrations agree.")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    upgrade: Annotated[bool, typer.Option(help="Apply migrations first.")] = True,
+) -> None:
+    """Serve the platform (web pages and API)."""
+    from safercity.web.app import create_app
+
+    settings = Settings()
+    if upgrade:
+        migrations.upgrade(settings.resolved_database_url)
+    ctx = build_context(settings)
+    typer.echo(f"SaferCity on http://{host}:{port} (database: {ctx.db.dialect})")
+    uvicorn.run(create_app(ctx), host=host, port=port, log_level="warning", access_log=False)
+
+
+@users_app.command("add")
+def users_add(
+    username: Annotated[str, typer.Option(help="Sign-in name.")],
+    password: Annotated[str, typer.Option(help="At least 10 characters.")],
+    role: Annotated[Role, typer.Option(help="What the person does.")],
+    agency: Annotated[str, typer.Option(help="The agency's code, e.g. MPS.")],
+    name: Annotated[str | None, typer.Option(help="Display name.")] = None,
+    email: Annotated[str | None, typer.Option()] = None,
+    phone: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Create a staff account."""
+    settings = Settings()
+    migrations.upgrade(settings.resolved_database_url)
+    ctx = build_context(settings)
+    try:
+        user = identity.add_user(ctx.db, ctx.clock, username=username, password=password,
+                                 role=role, agency_code=agency, display_name=name, email=email,
+                                 phone=phone)
+    except SaferCityError as error:
+        _fail(error)
+    typer.echo(f"Created {user.username} ({user.role.label}, {user.agency_name}).")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Re-check the hash chain; exit 1 naming the first bad entry if any was tampered with."""
+    ctx = build_context()
+    checked, broken = audit.verify(ctx.db)
+    if broken is not None:
+        typer.secho(f"Audit log BROKEN at entry {broken.seq}: {broken.reason}.",
+                    fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1)
+    typer.echo(f"Audit log intact: {checked} entries, chain verified.")
+
+
+@app.command()
+def demo(
+    serve_after: Annotated[bool, typer.Option("--serve", help="Serve the platform after.")] = False,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+) -> None:
+    """Load the London demo (agencies, staff, cases at every stage) and print the accounts."""
+    from safercity.web.demo import load_demo
+
+    settings = Settings()
+    migrations.upgrade(settings.resolved_database_url)
+    ctx = build_context(settings)
+    accounts = load_demo(ctx)
+    typer.echo("Demo accounts (username / password / role / agency):")
+    for account in accounts:
+        typer.echo(f"  {account.username:<12} {account.password:<22} {account.role:<22} "
+                   f"{account.agency}")
+    if serve_after:
+        serve(host=host, port=port, upgrade=False)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
+
+
+__all__ = ["app"]
