@@ -17,6 +17,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from safercity.cases import api as cases_api
 from safercity.cases import pages as cases_pages
+from safercity.evidence import api as evidence_api
+from safercity.evidence import pages as evidence_pages
 from safercity.platform import outbox
 from safercity.platform.errors import FieldError, InvalidInput, SaferCityError
 from safercity.platform.http import (
@@ -122,10 +124,12 @@ def create_app(ctx: AppContext, deliver_outbox: bool = True) -> FastAPI:
         auth.api_router,
         reporting_api.router,
         cases_api.router,
+        evidence_api.router,
         auth.pages_router,
         home.router,
         reporting_pages.router,
         cases_pages.router,
+        evidence_pages.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -7,8 +7,7 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from fastapi.security import OAuth2PasswordRequestForm
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from safercity.platform.errors import AccountLocked, Unauthorized
 from safercity.platform.http import (
@@ -22,6 +21,23 @@ from safercity.platform.identity import service as identity
 
 api_router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 pages_router = APIRouter(include_in_schema=False)
+
+
+class TokenRequest(BaseModel):
+    """The OAuth2 password grant, as a form."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"grant_type": "password", "username": "investigator", "password": "correct horse"}
+            ]
+        }
+    )
+
+    grant_type: Annotated[str | None, Field(pattern="^password$")] = None
+    username: Annotated[str, Field(min_length=1, max_length=80)]
+    password: Annotated[str, Field(min_length=1, max_length=256)]
+    scope: str = ""
 
 
 class TokenPublic(BaseModel):
@@ -39,7 +55,7 @@ class MePublic(BaseModel):
 
 @api_router.post("/token", response_model=TokenPublic, summary="Get a bearer token")
 def token(
-    ctx: ContextDep, form: Annotated[OAuth2PasswordRequestForm, Form()]
+    ctx: ContextDep, form: Annotated[TokenRequest, Form()]
 ) -> TokenPublic:
     """Exchange a staff username and password for a bearer token (OAuth2 password flow)."""
     user = identity.authenticate(ctx.db, ctx.clock, ctx.identity, form.username, form.password)

@@ -8,6 +8,7 @@ import typer
 import uvicorn
 
 from safercity import migrations
+from safercity.evidence import cli as evidence_cli
 from safercity.platform.audit import service as audit
 from safercity.platform.config import Settings
 from safercity.platform.errors import SaferCityError
@@ -23,6 +24,7 @@ audit_app = typer.Typer(help="The audit log of personal-data processing.", no_ar
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
+app.add_typer(evidence_cli.app, name="evidence")
 
 
 def _fail(error: SaferCityError) -> None:

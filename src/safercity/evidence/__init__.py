@@ -1,0 +1,1 @@
+"""Evidence files, stored by content hash, with their chain of custody."""

@@ -1,0 +1,5 @@
+"""Routes (being written)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
