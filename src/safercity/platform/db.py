@@ -82,7 +82,7 @@ def make_engine(url: str) -> Engine:
 
 
 class Database:
-    """The unit of work: ``with db.transaction() as conn`` commits on success, rolls back on error."""
+    """The unit of work: ``with db.transaction() as conn`` commits, or rolls back on error."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine

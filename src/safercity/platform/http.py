@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Form, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.security import OAuth2PasswordBearer
 from fastapi.templating import Jinja2Templates
 
@@ -54,8 +54,9 @@ _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 def api_user(ctx: ContextDep, token: Annotated[str | None, Depends(_bearer)]) -> StaffUser:
     """The staff member behind a bearer token (or, for same-site pages' fetches, a session)."""
     if token is None:
-        raise Unauthorized("Send a bearer token in the Authorization header; get one from "
-                           "POST /api/v1/auth/token.")
+        raise Unauthorized(
+            "Send a bearer token in the Authorization header; get one from POST /api/v1/auth/token."
+        )
     return identity.user_from_token(ctx.db, ctx.clock, ctx.identity, token)
 
 
@@ -89,8 +90,9 @@ PageSession = Annotated[BrowserSession, Depends(page_session)]
 def checked_csrf(session: PageSession, csrf_token: Annotated[str, Form()] = "") -> BrowserSession:
     """For every state-changing form post: the form must carry the session's CSRF token."""
     if not hmac.compare_digest(csrf_token.encode(), session.csrf_token.encode()):
-        raise Forbidden("This form has expired or did not come from SaferCity. Reload the page "
-                        "and try again.")
+        raise Forbidden(
+            "This form has expired or did not come from SaferCity. Reload the page and try again."
+        )
     return session
 
 
@@ -121,13 +123,15 @@ def problem_response(error: SaferCityError, instance: str) -> JSONResponse:
         headers["WWW-Authenticate"] = "Bearer"
     if error.status == 429:
         headers["Retry-After"] = str(getattr(error, "retry_after_seconds", 60))
-    return JSONResponse(body, status_code=error.status, headers=headers,
-                        media_type="application/problem+json")
+    return JSONResponse(
+        body, status_code=error.status, headers=headers, media_type="application/problem+json"
+    )
 
 
-def render(request: Request, template: str, status_code: int = 200, **values: Any) -> Any:
+def render(request: Request, template: str, status_code: int = 200, **values: Any) -> Response:
     """Render a page with the signed-in session (if any) available to the layout."""
     session = getattr(request.state, "session", None)
-    return templates.TemplateResponse(
+    response: Response = templates.TemplateResponse(
         request, template, {"session": session, **values}, status_code=status_code
     )
+    return response

@@ -136,12 +136,16 @@ class SmtpTransport:
 def deliver_pending(db: Database, clock: Clock, transport: Transport, limit: int = 100) -> int:
     """Deliver queued messages; each is marked in its own transaction. Returns how many went."""
     with db.transaction() as conn:
-        rows = conn.execute(
-            select(outbox_messages)
-            .where(outbox_messages.c.status == DeliveryStatus.PENDING.value)
-            .order_by(outbox_messages.c.id)
-            .limit(limit)
-        ).mappings().all()
+        rows = (
+            conn.execute(
+                select(outbox_messages)
+                .where(outbox_messages.c.status == DeliveryStatus.PENDING.value)
+                .order_by(outbox_messages.c.id)
+                .limit(limit)
+            )
+            .mappings()
+            .all()
+        )
     delivered = 0
     for row in rows:
         message = _message(row)

@@ -39,19 +39,28 @@ def check(conn: Connection, clock: Clock, keys: list[str], limit: int, window: t
 def count_failure(conn: Connection, clock: Clock, keys: list[str], window: timedelta) -> None:
     now = clock.now()
     for key in keys:
-        row = conn.execute(
-            select(failure_counters).where(failure_counters.c.key == key)
-        ).mappings().first()
+        row = (
+            conn.execute(select(failure_counters).where(failure_counters.c.key == key))
+            .mappings()
+            .first()
+        )
         if row is None:
             conn.execute(failure_counters.insert().values(key=key, window_start=now, failures=1))
         elif now - row["window_start"] >= window:
-            conn.execute(update(failure_counters).where(failure_counters.c.key == key)
-                         .values(window_start=now, failures=1))
+            conn.execute(
+                update(failure_counters)
+                .where(failure_counters.c.key == key)
+                .values(window_start=now, failures=1)
+            )
         else:
-            conn.execute(update(failure_counters).where(failure_counters.c.key == key)
-                         .values(failures=failure_counters.c.failures + 1))
+            conn.execute(
+                update(failure_counters)
+                .where(failure_counters.c.key == key)
+                .values(failures=failure_counters.c.failures + 1)
+            )
 
 
 def forget(conn: Connection, older_than: timedelta, clock: Clock) -> None:
-    conn.execute(delete(failure_counters)
-                 .where(failure_counters.c.window_start < clock.now() - older_than))
+    conn.execute(
+        delete(failure_counters).where(failure_counters.c.window_start < clock.now() - older_than)
+    )

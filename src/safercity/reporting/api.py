@@ -86,8 +86,10 @@ class ReportCreate(BaseModel):
 
 class ReportCreated(BaseModel):
     reference: str = Field(examples=["SC-7K3M-9Q2D"])
-    tracking_code: str = Field(examples=["ABCDE-FGHIJ"],
-                               description="Keep it private: with the reference it shows the case.")
+    tracking_code: str = Field(
+        examples=["ABCDE-FGHIJ"],
+        description="Keep it private: with the reference it shows the case.",
+    )
 
 
 class TimelineEntryPublic(BaseModel):
@@ -122,8 +124,9 @@ class ReportStatus(BaseModel):
             next_steps=view.next_steps,
             outcome=view.outcome,
             has_enhanced_rights=view.has_enhanced_rights,
-            timeline=[TimelineEntryPublic(at=e.at, title=e.title, detail=e.detail)
-                      for e in view.timeline],
+            timeline=[
+                TimelineEntryPublic(at=e.at, title=e.title, detail=e.detail) for e in view.timeline
+            ],
         )
 
 
@@ -138,8 +141,14 @@ class VictimMessageCreate(BaseModel):
     text: Annotated[str, Field(min_length=1, max_length=5000)]
 
 
-TrackingCode = Annotated[str, Header(alias="X-Tracking-Code", max_length=40,
-                                     description="The private code given with the reference.")]
+TrackingCode = Annotated[
+    str,
+    Header(
+        alias="X-Tracking-Code",
+        max_length=40,
+        description="The private code given with the reference.",
+    ),
+]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
 
@@ -166,7 +175,9 @@ def _client(request: Request) -> str:
 
 @router.post("", status_code=201, response_model=ReportCreated, summary="Report a crime")
 def create_report(
-    body: ReportCreate, ctx: ContextDep, response: Response,
+    body: ReportCreate,
+    ctx: ContextDep,
+    response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> ReportCreated:
     """Report a crime. Send an `Idempotency-Key` so a retry never makes a second report."""
@@ -194,21 +205,46 @@ def _policy(ctx: ContextDep) -> service.TrackingPolicy:
 
 @router.get("/{reference}", response_model=ReportStatus, summary="Follow a report")
 def get_report(
-    reference: Annotated[str, Path(max_length=40)], ctx: ContextDep, request: Request,
+    reference: Annotated[str, Path(max_length=40)],
+    ctx: ContextDep,
+    request: Request,
     tracking_code: TrackingCode,
 ) -> ReportStatus:
     """The case's status and what the victim may see of it. A wrong code is a 404."""
-    view = service.track(ctx.db, ctx.clock, ctx.settings.signing_key, _policy(ctx), reference,
-                         tracking_code, _client(request))
+    view = service.track(
+        ctx.db,
+        ctx.clock,
+        ctx.settings.signing_key,
+        _policy(ctx),
+        reference,
+        tracking_code,
+        _client(request),
+    )
     return ReportStatus.of(view)
 
 
-@router.post("/{reference}/messages", status_code=201, response_model=ReportStatus,
-             summary="Add information or message the officer")
+@router.post(
+    "/{reference}/messages",
+    status_code=201,
+    response_model=ReportStatus,
+    summary="Add information or message the officer",
+)
 def add_message(
-    reference: Annotated[str, Path(max_length=40)], body: VictimMessageCreate, ctx: ContextDep,
-    request: Request, tracking_code: TrackingCode,
+    reference: Annotated[str, Path(max_length=40)],
+    body: VictimMessageCreate,
+    ctx: ContextDep,
+    request: Request,
+    tracking_code: TrackingCode,
 ) -> ReportStatus:
-    view = service.add_to_report(ctx.db, ctx.clock, ctx.settings.signing_key, _policy(ctx),
-                                 reference, tracking_code, _client(request), body.kind, body.text)
+    view = service.add_to_report(
+        ctx.db,
+        ctx.clock,
+        ctx.settings.signing_key,
+        _policy(ctx),
+        reference,
+        tracking_code,
+        _client(request),
+        body.kind,
+        body.text,
+    )
     return ReportStatus.of(view)

@@ -76,8 +76,11 @@ def problems(draft: ReportDraft, now: datetime, pin_in_city: bool | None) -> lis
         errors.append(FieldError("location.latitude", "Give both latitude and longitude."))
     elif pin_in_city is False:
         errors.append(
-            FieldError("location.latitude", "The pin is outside the city. Move it to where it "
-                                            "happened, or report to the local police force.")
+            FieldError(
+                "location.latitude",
+                "The pin is outside the city. Move it to where it "
+                "happened, or report to the local police force.",
+            )
         )
     if _blank(draft.victim_name):
         errors.append(FieldError("victim.name", "Give the victim's name."))
@@ -88,12 +91,15 @@ def problems(draft: ReportDraft, now: datetime, pin_in_city: bool | None) -> lis
 def _when_problems(draft: ReportDraft, now: datetime) -> list[FieldError]:
     errors = []
     if draft.occurred_from.tzinfo is None:
-        return [FieldError("occurred_from", "Give the time with a time zone, e.g. 2026-11-20T18:30Z.")]
+        return [FieldError("occurred_from", "Give the time with a time zone, e.g. 18:30Z.")]
     if draft.occurred_from > now + timedelta(minutes=5):
         errors.append(FieldError("occurred_from", "This is in the future. When did it happen?"))
     elif draft.occurred_from < now - OLDEST_REPORTABLE:
-        errors.append(FieldError("occurred_from", "This is over five years ago: please call 101 "
-                                                  "to report it."))
+        errors.append(
+            FieldError(
+                "occurred_from", "This is over five years ago: please call 101 to report it."
+            )
+        )
     if draft.occurred_to is not None:
         if draft.occurred_to.tzinfo is None:
             errors.append(FieldError("occurred_to", "Give the time with a time zone."))
@@ -109,8 +115,9 @@ def _contact_problems(draft: ReportDraft) -> list[FieldError]:
     try:
         channel = ContactChannel(draft.preferred_channel)
     except ValueError:
-        return [FieldError("victim.preferred_channel", "Choose email, text message, phone or "
-                                                       "letter.")]
+        return [
+            FieldError("victim.preferred_channel", "Choose email, text message, phone or letter.")
+        ]
     if draft.email and not EMAIL_PATTERN.match(draft.email.strip()):
         errors.append(FieldError("victim.email", "Enter an email address like name@example.com."))
     if draft.phone and not PHONE_PATTERN.match(draft.phone.strip()):
@@ -123,7 +130,8 @@ def _contact_problems(draft: ReportDraft) -> list[FieldError]:
     }
     field, value, what = needed[channel]
     if _blank(value):
-        errors.append(FieldError(field, f"To hear from us by {channel.label.lower()}, give {what}."))
+        how = channel.label.lower()
+        errors.append(FieldError(field, f"To hear from us by {how}, give {what}."))
     return errors
 
 

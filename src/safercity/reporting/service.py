@@ -26,8 +26,10 @@ from safercity.reporting.model import (
 )
 
 IDEMPOTENCY_KEY_LIFETIME = timedelta(hours=24)
-_NOT_FOUND = ("No report matches this reference and tracking code. Check both against the "
-              "confirmation you were given; the code looks like ABCDE-FGHIJ.")
+_NOT_FOUND = (
+    "No report matches this reference and tracking code. Check both against the "
+    "confirmation you were given; the code looks like ABCDE-FGHIJ."
+)
 
 
 @dataclass(frozen=True)
@@ -56,8 +58,10 @@ def submit(
 ) -> Submitted:
     """Accept a crime report and open its case file, once per idempotency key."""
     if idempotency_key is not None and not IDEMPOTENCY_KEY_PATTERN.match(idempotency_key):
-        raise InvalidInput("The Idempotency-Key header must be 8 to 200 letters, digits or . _ : -"
-                           " (a UUID works well).")
+        raise InvalidInput(
+            "The Idempotency-Key header must be 8 to 200 letters, digits or . _ : -"
+            " (a UUID works well)."
+        )
     now = clock.now()
     borough = None
     pin_in_city = None
@@ -104,11 +108,15 @@ def _replay(db: Database, secret: str, key: str, fingerprint: str) -> Submitted:
     with db.transaction() as conn:
         row = store.find_key(conn, key)
     if row is None or not row["reference"]:
-        raise Conflict("A report with this Idempotency-Key is still being saved. Retry in a "
-                       "second with the same key.")
+        raise Conflict(
+            "A report with this Idempotency-Key is still being saved. Retry in a "
+            "second with the same key."
+        )
     if row["fingerprint"] != fingerprint:
-        raise Conflict("This Idempotency-Key was used for a different report. Use a new key for a "
-                       "new report, or resend exactly the same report.")
+        raise Conflict(
+            "This Idempotency-Key was used for a different report. Use a new key for a "
+            "new report, or resend exactly the same report."
+        )
     return Submitted(row["reference"], tracking_code(secret, row["reference"]), replayed=True)
 
 
@@ -117,8 +125,13 @@ def _rate_keys(reference: str, client: str) -> list[str]:
 
 
 def _checked_reference(
-    db: Database, clock: Clock, secret: str, policy: TrackingPolicy, reference: str,
-    code: str, client: str,
+    db: Database,
+    clock: Clock,
+    secret: str,
+    policy: TrackingPolicy,
+    reference: str,
+    code: str,
+    client: str,
 ) -> str:
     """The normalised reference if the code matches, counting a failure (and raising) if not."""
     reference = reference.strip().upper()
@@ -132,7 +145,12 @@ def _checked_reference(
 
 
 def track(
-    db: Database, clock: Clock, secret: str, policy: TrackingPolicy, reference: str, code: str,
+    db: Database,
+    clock: Clock,
+    secret: str,
+    policy: TrackingPolicy,
+    reference: str,
+    code: str,
     client: str,
 ) -> VictimView:
     """What the victim may see of their case, for the right reference and code only."""
@@ -145,16 +163,27 @@ def track(
 
 
 def add_to_report(
-    db: Database, clock: Clock, secret: str, policy: TrackingPolicy, reference: str, code: str,
-    client: str, kind: str, text: str,
+    db: Database,
+    clock: Clock,
+    secret: str,
+    policy: TrackingPolicy,
+    reference: str,
+    code: str,
+    client: str,
+    kind: str,
+    text: str,
 ) -> VictimView:
     """The victim adds information or messages the officer in the case."""
     if kind not in ("information", "message"):
-        raise InvalidInput("Say whether this is more information or a message.",
-                           [FieldError("kind", "Choose information or message.")])
+        raise InvalidInput(
+            "Say whether this is more information or a message.",
+            [FieldError("kind", "Choose information or message.")],
+        )
     if len(text.strip()) < 2 or any(ord(c) < 32 and c not in "\n\r\t" for c in text):
-        raise InvalidInput("Write something to send.",
-                           [FieldError("text", "Write at least two characters of plain text.")])
+        raise InvalidInput(
+            "Write something to send.",
+            [FieldError("text", "Write at least two characters of plain text.")],
+        )
     reference = _checked_reference(db, clock, secret, policy, reference, code, client)
     with db.transaction() as conn:
         cases.add_victim_message(conn, clock, reference, kind, text.strip())

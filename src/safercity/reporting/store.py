@@ -22,8 +22,9 @@ idempotency_keys = Table(
 def claim_key(conn: Connection, key: str, fingerprint: str, now: datetime) -> None:
     """Insert first, before any other write, so a concurrent duplicate waits and then fails."""
     conn.execute(
-        idempotency_keys.insert().values(key=key, fingerprint=fingerprint, reference="",
-                                         created_at=now)
+        idempotency_keys.insert().values(
+            key=key, fingerprint=fingerprint, reference="", created_at=now
+        )
     )
 
 

@@ -67,8 +67,8 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
         problem = SaferCityError(str(error.detail))
-        problem.status = error.status_code  # type: ignore[misc]
-        problem.title = {404: "Not found", 405: "Method not allowed"}.get(  # type: ignore[misc]
+        problem.status = error.status_code
+        problem.title = {404: "Not found", 405: "Method not allowed"}.get(
             error.status_code, "Request not accepted"
         )
         if error.status_code == 404:

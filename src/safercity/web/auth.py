@@ -54,9 +54,7 @@ class MePublic(BaseModel):
 
 
 @api_router.post("/token", response_model=TokenPublic, summary="Get a bearer token")
-def token(
-    ctx: ContextDep, form: Annotated[TokenRequest, Form()]
-) -> TokenPublic:
+def token(ctx: ContextDep, form: Annotated[TokenRequest, Form()]) -> TokenPublic:
     """Exchange a staff username and password for a bearer token (OAuth2 password flow)."""
     user = identity.authenticate(ctx.db, ctx.clock, ctx.identity, form.username, form.password)
     access_token, lifetime = identity.issue_token(ctx.clock, ctx.identity, user)
@@ -65,8 +63,12 @@ def token(
 
 @api_router.get("/me", response_model=MePublic, summary="Who the token belongs to")
 def me(user: ApiUser) -> MePublic:
-    return MePublic(username=user.username, display_name=user.display_name,
-                    role=user.role.value, agency=user.agency_name)
+    return MePublic(
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role.value,
+        agency=user.agency_name,
+    )
 
 
 def _safe_next(next_url: str) -> str:
@@ -79,8 +81,9 @@ def _safe_next(next_url: str) -> str:
 
 @pages_router.get("/staff/sign-in")
 def sign_in_page(request: Request, next: str = "/staff", reason: str = "") -> Response:
-    return render(request, "sign_in.html", next=_safe_next(next), reason=reason, error=None,
-                  username="")
+    return render(
+        request, "sign_in.html", next=_safe_next(next), reason=reason, error=None, username=""
+    )
 
 
 @pages_router.post("/staff/sign-in")
@@ -94,12 +97,25 @@ def sign_in(
     try:
         user = identity.authenticate(ctx.db, ctx.clock, ctx.identity, username, password)
     except (Unauthorized, AccountLocked) as error:
-        return render(request, "sign_in.html", status_code=error.status, next=_safe_next(next),
-                      reason="", error=error.detail, username=username)
+        return render(
+            request,
+            "sign_in.html",
+            status_code=error.status,
+            next=_safe_next(next),
+            reason="",
+            error=error.detail,
+            username=username,
+        )
     session = identity.start_session(ctx.db, ctx.clock, user)
     response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(SESSION_COOKIE, session.token, httponly=True, samesite="lax",
-                        secure=ctx.settings.environment == "production", path="/")
+    response.set_cookie(
+        SESSION_COOKIE,
+        session.token,
+        httponly=True,
+        samesite="lax",
+        secure=ctx.settings.environment == "production",
+        path="/",
+    )
     return response
 
 

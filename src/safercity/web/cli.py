@@ -16,8 +16,9 @@ from safercity.platform.identity import service as identity
 from safercity.platform.identity.model import Role
 from safercity.web.bootstrap import build_context
 
-app = typer.Typer(help="SaferCity: one platform for a city's public safety services.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="SaferCity: one platform for a city's public safety services.", no_args_is_help=True
+)
 db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
 users_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit log of personal-data processing.", no_args_is_help=True)
@@ -83,9 +84,17 @@ def users_add(
     migrations.upgrade(settings.resolved_database_url)
     ctx = build_context(settings)
     try:
-        user = identity.add_user(ctx.db, ctx.clock, username=username, password=password,
-                                 role=role, agency_code=agency, display_name=name, email=email,
-                                 phone=phone)
+        user = identity.add_user(
+            ctx.db,
+            ctx.clock,
+            username=username,
+            password=password,
+            role=role,
+            agency_code=agency,
+            display_name=name,
+            email=email,
+            phone=phone,
+        )
     except SaferCityError as error:
         _fail(error)
     typer.echo(f"Created {user.username} ({user.role.label}, {user.agency_name}).")
@@ -97,8 +106,11 @@ def audit_verify() -> None:
     ctx = build_context()
     checked, broken = audit.verify(ctx.db)
     if broken is not None:
-        typer.secho(f"Audit log BROKEN at entry {broken.seq}: {broken.reason}.",
-                    fg=typer.colors.RED, err=True)
+        typer.secho(
+            f"Audit log BROKEN at entry {broken.seq}: {broken.reason}.",
+            fg=typer.colors.RED,
+            err=True,
+        )
         raise typer.Exit(code=1)
     typer.echo(f"Audit log intact: {checked} entries, chain verified.")
 
@@ -118,8 +130,9 @@ def demo(
     accounts = load_demo(ctx)
     typer.echo("Demo accounts (username / password / role / agency):")
     for account in accounts:
-        typer.echo(f"  {account.username:<12} {account.password:<22} {account.role:<22} "
-                   f"{account.agency}")
+        typer.echo(
+            f"  {account.username:<12} {account.password:<22} {account.role:<22} {account.agency}"
+        )
     if serve_after:
         serve(host=host, port=port, upgrade=False)
 

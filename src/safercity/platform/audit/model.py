@@ -58,9 +58,7 @@ class AuditEntry:
     entry_hash: str
 
 
-def entry_hash(
-    seq: int, at: datetime, record: AuditRecord | AuditEntry, prev_hash: str
-) -> str:
+def entry_hash(seq: int, at: datetime, record: AuditRecord | AuditEntry, prev_hash: str) -> str:
     canonical = json.dumps(
         [
             seq,
@@ -86,9 +84,7 @@ class ChainBreak:
     reason: str
 
 
-def first_break(
-    entries: Iterable[AuditEntry], head_seq: int, head_hash: str
-) -> ChainBreak | None:
+def first_break(entries: Iterable[AuditEntry], head_seq: int, head_hash: str) -> ChainBreak | None:
     """The first entry where the chain no longer holds, or None when it is intact.
 
     ``head_seq``/``head_hash`` are what the log recorded as its last entry, so removing
@@ -98,17 +94,25 @@ def first_break(
     prev = GENESIS_HASH
     for entry in entries:
         if entry.seq != expected_seq:
-            return ChainBreak(expected_seq, f"entry {expected_seq} is missing or out of order "
-                                            f"(found entry {entry.seq} in its place)")
+            return ChainBreak(
+                expected_seq,
+                f"entry {expected_seq} is missing or out of order "
+                f"(found entry {entry.seq} in its place)",
+            )
         if entry.prev_hash != prev:
-            return ChainBreak(entry.seq, "it does not link to the entry before it "
-                                         "(removed, inserted or reordered)")
+            return ChainBreak(
+                entry.seq,
+                "it does not link to the entry before it (removed, inserted or reordered)",
+            )
         if entry_hash(entry.seq, entry.at, entry, entry.prev_hash) != entry.entry_hash:
             return ChainBreak(entry.seq, "its content no longer matches its hash (edited)")
         prev = entry.entry_hash
         expected_seq += 1
     last_seq = expected_seq - 1
     if last_seq != head_seq or prev != head_hash:
-        return ChainBreak(last_seq + 1, f"the log should end at entry {head_seq} but ends at "
-                                        f"entry {last_seq} (entries removed from the end)")
+        return ChainBreak(
+            last_seq + 1,
+            f"the log should end at entry {head_seq} but ends at "
+            f"entry {last_seq} (entries removed from the end)",
+        )
     return None

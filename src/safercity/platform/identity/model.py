@@ -93,9 +93,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 
 # Which agency kinds a role may be held in: a prosecutor works for the prosecution service.
 ROLE_AGENCY_KINDS: dict[Role, frozenset[AgencyKind]] = {
-    Role.CALL_HANDLER: frozenset(
-        {AgencyKind.POLICE, AgencyKind.AMBULANCE, AgencyKind.FIRE}
-    ),
+    Role.CALL_HANDLER: frozenset({AgencyKind.POLICE, AgencyKind.AMBULANCE, AgencyKind.FIRE}),
     Role.DISPATCHER: frozenset({AgencyKind.POLICE, AgencyKind.AMBULANCE, AgencyKind.FIRE}),
     Role.INVESTIGATOR: frozenset({AgencyKind.POLICE}),
     Role.SUPERVISOR: frozenset({AgencyKind.POLICE}),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import jwt
@@ -44,7 +44,7 @@ class IdentityConfig:
     signing_key: str
     session_idle: timedelta = timedelta(minutes=30)
     token_lifetime: timedelta = timedelta(minutes=30)
-    lockout: LockoutPolicy = LockoutPolicy()
+    lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
 
 
 def _hash_token(token: str) -> str:
@@ -106,8 +106,9 @@ def add_user(
     return user
 
 
-def authenticate(db: Database, clock: Clock, config: IdentityConfig, username: str,
-                 password: str) -> StaffUser:
+def authenticate(
+    db: Database, clock: Clock, config: IdentityConfig, username: str, password: str
+) -> StaffUser:
     """Check a username and password, counting failures and locking the account when due."""
     now = clock.now()
     with db.transaction() as conn:
@@ -122,8 +123,9 @@ def authenticate(db: Database, clock: Clock, config: IdentityConfig, username: s
             )
         if not _verify(account["password_hash"], password):
             failures, locked_until = config.lockout.after_failure(account["failed_sign_ins"], now)
-            store.update_user(conn, account["id"], failed_sign_ins=failures,
-                              locked_until=locked_until)
+            store.update_user(
+                conn, account["id"], failed_sign_ins=failures, locked_until=locked_until
+            )
             failed = Unauthorized(_BAD_SIGN_IN)
         else:
             changes: dict[str, object] = {"failed_sign_ins": 0, "locked_until": None}
@@ -150,8 +152,9 @@ def start_session(db: Database, clock: Clock, user: StaffUser) -> BrowserSession
     return BrowserSession(token=token, csrf_token=csrf, user=user)
 
 
-def resume_session(db: Database, clock: Clock, config: IdentityConfig,
-                   token: str) -> BrowserSession:
+def resume_session(
+    db: Database, clock: Clock, config: IdentityConfig, token: str
+) -> BrowserSession:
     """The session behind a cookie, ended if it has been idle too long."""
     now = clock.now()
     token_hash = _hash_token(token)
@@ -161,8 +164,9 @@ def resume_session(db: Database, clock: Clock, config: IdentityConfig,
             raise Unauthorized("Your session has ended. Sign in again.")
         if now - row["last_seen_at"] > config.session_idle:
             store.delete_session(conn, token_hash)
-            expired = Unauthorized("Your session ended after 30 minutes without activity. "
-                                   "Sign in again.")
+            expired = Unauthorized(
+                "Your session ended after 30 minutes without activity. Sign in again."
+            )
         else:
             user = store.user_by_id(conn, row["user_id"])
             if user is None:
@@ -180,8 +184,12 @@ def end_session(db: Database, token: str) -> None:
 def issue_token(clock: Clock, config: IdentityConfig, user: StaffUser) -> tuple[str, int]:
     now = clock.now()
     lifetime = int(config.token_lifetime.total_seconds())
-    claims = {"sub": str(user.id), "iat": now, "exp": now + config.token_lifetime,
-              "role": user.role.value}
+    claims = {
+        "sub": str(user.id),
+        "iat": now,
+        "exp": now + config.token_lifetime,
+        "role": user.role.value,
+    }
     return jwt.encode(claims, config.signing_key, algorithm="HS256"), lifetime
 
 
@@ -196,12 +204,14 @@ def user_from_token(db: Database, clock: Clock, config: IdentityConfig, token: s
         expires = datetime.fromtimestamp(int(claims["exp"]), tz=clock.now().tzinfo)
         user_id = int(claims["sub"])
     except (jwt.PyJWTError, ValueError, TypeError) as error:
-        raise Unauthorized("The bearer token is not valid. Get a new one from "
-                           "POST /api/v1/auth/token.") from error
+        raise Unauthorized(
+            "The bearer token is not valid. Get a new one from POST /api/v1/auth/token."
+        ) from error
     # Checked against our clock rather than the wall clock, so tests can move time.
     if clock.now() >= expires:
-        raise Unauthorized("The bearer token has expired. Get a new one from "
-                           "POST /api/v1/auth/token.")
+        raise Unauthorized(
+            "The bearer token has expired. Get a new one from POST /api/v1/auth/token."
+        )
     with db.transaction() as conn:
         user = store.user_by_id(conn, user_id)
     if user is None:

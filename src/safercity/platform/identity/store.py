@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
     Column,
     ForeignKey,
     Integer,
+    Select,
     String,
     Table,
     select,
@@ -99,7 +101,7 @@ def _user(row: RowMapping) -> StaffUser:
     )
 
 
-def _user_query():  # type: ignore[no-untyped-def]
+def _user_query() -> Select[Any]:
     return select(*_user_columns).join(agencies, agencies.c.id == staff_users.c.agency_id)
 
 
@@ -119,7 +121,8 @@ def users_with_role(conn: Connection, role: Role, agency_id: int | None = None) 
     query = _user_query().where(staff_users.c.role == role.value, staff_users.c.active.is_(True))
     if agency_id is not None:
         query = query.where(staff_users.c.agency_id == agency_id)
-    return [_user(row) for row in conn.execute(query.order_by(staff_users.c.display_name)).mappings()]
+    rows = conn.execute(query.order_by(staff_users.c.display_name)).mappings()
+    return [_user(row) for row in rows]
 
 
 def user_from_row(row: RowMapping) -> StaffUser:
