@@ -48,16 +48,21 @@ def seed_staff(db: Database, clock: Clock) -> Staff:
     users = {}
     for username, role, agency in STAFF:
         users[username] = identity.add_user(
-            db, clock, username=username, password=PASSWORD, role=role, agency_code=agency,
-            display_name=f"{username.title()} Example", email=f"{username}@example.org",
+            db,
+            clock,
+            username=username,
+            password=PASSWORD,
+            role=role,
+            agency_code=agency,
+            display_name=f"{username.title()} Example",
+            email=f"{username}@example.org",
             phone="020 7946 0000",
         )
     return Staff(users)
 
 
 def token_for(client: TestClient, username: str, password: str = PASSWORD) -> dict[str, str]:
-    response = client.post("/api/v1/auth/token",
-                           data={"username": username, "password": password})
+    response = client.post("/api/v1/auth/token", data={"username": username, "password": password})
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
@@ -68,10 +73,13 @@ def report_payload(now: datetime, **overrides: Any) -> dict[str, Any]:
         "description": "Someone forced the back door and took a laptop and a bicycle.",
         "occurred_from": (now - timedelta(days=1)).isoformat(),
         "occurred_to": (now - timedelta(hours=20)).isoformat(),
-        "location": {"text": "12 Acacia Avenue, SE15 4AB", "latitude": 51.47,
-                     "longitude": -0.069},
-        "victim": {"name": "Sam Taylor", "preferred_channel": "email",
-                   "email": "sam.taylor@example.com", "phone": "07700 900123"},
+        "location": {"text": "12 Acacia Avenue, SE15 4AB", "latitude": 51.47, "longitude": -0.069},
+        "victim": {
+            "name": "Sam Taylor",
+            "preferred_channel": "email",
+            "email": "sam.taylor@example.com",
+            "phone": "07700 900123",
+        },
         "reporter_is_victim": True,
         "enhanced_rights": {},
     }

@@ -199,7 +199,7 @@ def user_from_token(db: Database, clock: Clock, config: IdentityConfig, token: s
             token,
             config.signing_key,
             algorithms=["HS256"],
-            options={"verify_exp": False, "require": ["sub", "exp"]},
+            options={"verify_exp": False, "verify_iat": False, "require": ["sub", "exp"]},
         )
         expires = datetime.fromtimestamp(int(claims["exp"]), tz=clock.now().tzinfo)
         user_id = int(claims["sub"])
