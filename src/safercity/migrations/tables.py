@@ -1,6 +1,7 @@
 """Imports every store so that ``metadata`` knows every table (for autogenerate and check)."""
 
 from safercity.cases import store as cases_store
+from safercity.cases import update_store as cases_update_store
 from safercity.platform import outbox, ratelimit
 from safercity.platform.audit import store as audit_store
 from safercity.platform.db import metadata
@@ -10,6 +11,7 @@ from safercity.reporting import store as reporting_store
 __all__ = [
     "audit_store",
     "cases_store",
+    "cases_update_store",
     "identity_store",
     "metadata",
     "outbox",
