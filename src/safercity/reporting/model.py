@@ -18,15 +18,25 @@ IDEMPOTENCY_KEY_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{8,200}$")
 # Crimes reported online may be old, but not older than this: older ones need a conversation.
 OLDEST_REPORTABLE = timedelta(days=366 * 5)
 TRACKING_CODE_LENGTH = 10
+# The longest answer each field takes, so one submission cannot fill the disk (the API's schema
+# holds the same bounds; the web form is checked here).
+MAX_LENGTHS: dict[str, int] = {
+    "description": 5000,
+    "location.text": 500,
+    "victim.name": 200,
+    "victim.email": 200,
+    "victim.phone": 40,
+    "victim.address": 500,
+}
 
 
 @dataclass(frozen=True)
 class ReportDraft:
-    """A submission as typed, before validation."""
+    """A submission as typed, before validation. ``occurred_from`` is None when left blank."""
 
     crime_type: str
     description: str
-    occurred_from: datetime
+    occurred_from: datetime | None
     occurred_to: datetime | None
     location_text: str | None
     latitude: float | None
@@ -67,6 +77,7 @@ def problems(draft: ReportDraft, now: datetime, pin_in_city: bool | None) -> lis
         for name, text in texts.items()
         if _control_characters(text)
     ]
+    errors += _length_problems(draft)
     errors += _when_problems(draft, now)
     if _blank(draft.location_text) and draft.latitude is None:
         errors.append(
@@ -88,8 +99,30 @@ def problems(draft: ReportDraft, now: datetime, pin_in_city: bool | None) -> lis
     return errors
 
 
+def _length_problems(draft: ReportDraft) -> list[FieldError]:
+    texts = {
+        "description": draft.description,
+        "location.text": draft.location_text,
+        "victim.name": draft.victim_name,
+        "victim.email": draft.email,
+        "victim.phone": draft.phone,
+        "victim.address": draft.address,
+    }
+    return [
+        FieldError(name, f"Shorten this to {MAX_LENGTHS[name]} characters or fewer.")
+        for name, text in texts.items()
+        if text is not None and len(text) > MAX_LENGTHS[name]
+    ]
+
+
 def _when_problems(draft: ReportDraft, now: datetime) -> list[FieldError]:
     errors = []
+    if draft.occurred_from is None:
+        return [
+            FieldError(
+                "occurred_from", "Give the date and time it happened (your best guess is fine)."
+            )
+        ]
     if draft.occurred_from.tzinfo is None:
         return [FieldError("occurred_from", "Give the time with a time zone, e.g. 18:30Z.")]
     if draft.occurred_from > now + timedelta(minutes=5):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
@@ -11,7 +11,7 @@ from safercity.cases import service as cases
 from safercity.cases.model import NewCrimeReport, VictimDetails, VictimView
 from safercity.cases.victims_code import EnhancedRightsAnswers, enhanced_rights_reasons
 from safercity.cases.vocabulary import ContactChannel
-from safercity.city.boroughs import city_boroughs
+from safercity.city.boroughs import Borough, city_boroughs
 from safercity.platform import ratelimit
 from safercity.platform.clock import Clock
 from safercity.platform.db import Database
@@ -26,6 +26,7 @@ from safercity.reporting.model import (
 )
 
 IDEMPOTENCY_KEY_LIFETIME = timedelta(hours=24)
+MAX_MESSAGE_LENGTH = 5000
 _NOT_FOUND = (
     "No report matches this reference and tracking code. Check both against the "
     "confirmation you were given; the code looks like ABCDE-FGHIJ."
@@ -43,6 +44,21 @@ class Submitted:
 class TrackingPolicy:
     max_failures: int = 10
     window: timedelta = timedelta(minutes=5)
+
+
+def _borough_of(draft: ReportDraft) -> Borough | None:
+    if draft.latitude is None or draft.longitude is None:
+        return None
+    return city_boroughs().borough_at(draft.latitude, draft.longitude)
+
+
+def problems_with(draft: ReportDraft, now: datetime) -> list[FieldError]:
+    """Everything wrong with a draft, its pin checked against the city's boroughs.
+
+    ``submit`` checks the same; a form calls this to show every problem at once.
+    """
+    pinned = draft.latitude is not None and draft.longitude is not None
+    return problems(draft, now, _borough_of(draft) is not None if pinned else None)
 
 
 def submit(
@@ -63,13 +79,10 @@ def submit(
             " (a UUID works well)."
         )
     now = clock.now()
-    borough = None
-    pin_in_city = None
-    if draft.latitude is not None and draft.longitude is not None:
-        borough = city_boroughs().borough_at(draft.latitude, draft.longitude)
-        pin_in_city = borough is not None
-    if errors := problems(draft, now, pin_in_city):
+    borough = _borough_of(draft)
+    if errors := problems_with(draft, now):
         raise InvalidInput("Some answers need changing before the report can be sent.", errors)
+    assert draft.occurred_from is not None  # problems() refuses a draft without it
     report = NewCrimeReport(
         crime_type=draft.crime_type,
         description=draft.description.strip(),
@@ -135,6 +148,9 @@ def _checked_reference(
 ) -> str:
     """The normalised reference if the code matches, counting a failure (and raising) if not."""
     reference = reference.strip().upper()
+    if any(ord(c) < 32 for c in reference):
+        # No reference has control characters, and PostgreSQL refuses NUL in a query.
+        raise NotFound(_NOT_FOUND)
     keys = _rate_keys(reference, client)
     with db.transaction() as conn:
         ratelimit.check(conn, clock, keys, policy.max_failures, policy.window)
@@ -183,6 +199,17 @@ def add_to_report(
         raise InvalidInput(
             "Write something to send.",
             [FieldError("text", "Write at least two characters of plain text.")],
+        )
+    if len(text) > MAX_MESSAGE_LENGTH:
+        raise InvalidInput(
+            "This is too long to send in one go.",
+            [
+                FieldError(
+                    "text",
+                    f"Shorten this to {MAX_MESSAGE_LENGTH} characters or fewer, or "
+                    "send it in parts.",
+                )
+            ],
         )
     reference = _checked_reference(db, clock, secret, policy, reference, code, client)
     with db.transaction() as conn:
