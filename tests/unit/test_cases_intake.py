@@ -17,8 +17,11 @@ from safercity.platform.db import Database
 
 
 def a_report(clock: FixedClock, **victim: object) -> NewCrimeReport:
-    details = {"name": "Sam Taylor", "preferred_channel": ContactChannel.EMAIL,
-               "email": "sam@example.com"}
+    details = {
+        "name": "Sam Taylor",
+        "preferred_channel": ContactChannel.EMAIL,
+        "email": "sam@example.com",
+    }
     details.update(victim)
     return NewCrimeReport(
         crime_type="Burglary",
