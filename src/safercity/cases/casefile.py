@@ -161,10 +161,22 @@ class VictimUpdate:
 
 
 @dataclass(frozen=True)
+class CaseSections:
+    """Which parts of the case file a role works with (need to know)."""
+
+    victim_contact: bool = True
+    log: bool = True
+    messages: bool = True
+    all_suspects: bool = True
+    updates: bool = True
+
+
+@dataclass(frozen=True)
 class StaffCaseView:
     """Everything on the staff case page."""
 
     case: CaseFile
+    sections: CaseSections = CaseSections()
     suspects: list[Suspect] = field(default_factory=list)
     log: list[LogEntry] = field(default_factory=list)
     messages: list[VictimMessage] = field(default_factory=list)

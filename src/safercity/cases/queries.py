@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from safercity.cases import store, update_store, updates
 from safercity.cases.access import log_audit, open_case
-from safercity.cases.casefile import CaseSummary, Hearing, StaffCaseView
-from safercity.cases.model import RecordingClock, recording_clock
+from safercity.cases.casefile import CaseSections, CaseSummary, Hearing, StaffCaseView
+from safercity.cases.model import CaseStep, RecordingClock, may_take, recording_clock
 from safercity.cases.vocabulary import CaseStatus, SuspectStatus
 from safercity.platform.audit.model import AuditAction
 from safercity.platform.clock import Clock
@@ -16,17 +16,6 @@ from safercity.platform.http import require
 from safercity.platform.identity.model import Permission, Role, StaffUser
 
 INVESTIGATING = (CaseStatus.UNDER_INVESTIGATION, CaseStatus.RETURNED_BY_PROSECUTOR)
-
-
-@dataclass(frozen=True)
-class CaseSections:
-    """Which parts of the case file a role works with (need to know)."""
-
-    victim_contact: bool
-    log: bool
-    messages: bool
-    all_suspects: bool
-    updates: bool
 
 
 def sections_for(role: Role) -> CaseSections:
@@ -51,6 +40,7 @@ def staff_case(db: Database, clock: Clock, user: StaffUser, reference: str) -> S
             suspects = [s for s in suspects if s.status is SuspectStatus.CHARGED]
         view = StaffCaseView(
             case=case,
+            sections=sections,
             suspects=suspects,
             log=store.log(conn, case.id) if sections.log else [],
             messages=store.victim_messages_of(conn, case.id) if sections.messages else [],
@@ -241,3 +231,28 @@ def dashboard(db: Database, clock: Clock, user: StaffUser) -> list[Tile]:
             )
         )
     return tiles
+
+
+def actions_for(user: StaffUser, view: StaffCaseView) -> frozenset[str]:
+    """The actions the case page and the API offer this user on this case now."""
+    status = view.case.status
+    offered = {
+        "record": user.can(Permission.TRIAGE) and may_take(status, CaseStep.RECORD_CRIME),
+        "allocate": user.can(Permission.ALLOCATE) and may_take(status, CaseStep.ALLOCATE),
+        "take": user.can(Permission.INVESTIGATE)
+        and may_take(status, CaseStep.ALLOCATE)
+        and view.case.officer_id != user.id,
+        "log": user.can(Permission.INVESTIGATE) and status.is_open,
+        "suspects": user.can(Permission.INVESTIGATE) and may_take(status, CaseStep.INVESTIGATE),
+        "charge": user.can(Permission.CHARGE) and may_take(status, CaseStep.CHARGE),
+        "resubmit": user.can(Permission.CHARGE) and may_take(status, CaseStep.RESUBMIT),
+        "review": user.can(Permission.REVIEW_FILE) and may_take(status, CaseStep.ACCEPT),
+        "list_hearing": user.can(Permission.LIST_HEARING)
+        and may_take(status, CaseStep.LIST_HEARING),
+        "record_result": user.can(Permission.RECORD_RESULT)
+        and may_take(status, CaseStep.RECORD_RESULT),
+        "police_outcome": user.can(Permission.INVESTIGATE)
+        and may_take(status, CaseStep.POLICE_OUTCOME),
+        "mark_told": user.can(Permission.MESSAGE_VICTIM),
+    }
+    return frozenset(name for name, allowed in offered.items() if allowed)
