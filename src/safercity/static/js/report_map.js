@@ -103,8 +103,11 @@
   actions.hidden = false;
 
   // A pin given before (the form came back with a problem elsewhere) is shown again.
-  var given = L.latLng(parseFloat(latitude.value), parseFloat(longitude.value));
-  if (!isNaN(given.lat) && !isNaN(given.lng)) { placePin(given, true); map.setView(given, 14); }
+  var givenLat = parseFloat(latitude.value), givenLng = parseFloat(longitude.value);
+  if (isFinite(givenLat) && isFinite(givenLng)) {
+    placePin(L.latLng(givenLat, givenLng), true);
+    map.setView([givenLat, givenLng], 14);
+  }
 
   fetch(element.dataset.boundaries, { credentials: "same-origin" })
     .then(function (response) {
@@ -117,8 +120,9 @@
         style: { color: "#1d3a8a", weight: 1, fillColor: "#c8d4ee", fillOpacity: 0.45 },
         bubblingMouseEvents: true
       }).addTo(map);
+      // Without animation: the canvas is redrawn once, for the final view.
+      if (!marker) { map.fitBounds(layer.getBounds(), { animate: false }); }
       map.setMaxBounds(layer.getBounds().pad(0.3));
-      if (!marker) { map.fitBounds(layer.getBounds()); }
       element.dataset.ready = "true";
     })
     .catch(function () {
