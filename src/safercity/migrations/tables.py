@@ -2,6 +2,7 @@
 
 from safercity.cases import store as cases_store
 from safercity.cases import update_store as cases_update_store
+from safercity.evidence import store as evidence_store
 from safercity.platform import outbox, ratelimit
 from safercity.platform.audit import store as audit_store
 from safercity.platform.db import metadata
@@ -12,6 +13,7 @@ __all__ = [
     "audit_store",
     "cases_store",
     "cases_update_store",
+    "evidence_store",
     "identity_store",
     "metadata",
     "outbox",
