@@ -1,0 +1,33 @@
+"""The London demo loads cases at every stage, once, through the real use cases."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from safercity.platform.audit import service as audit
+from safercity.platform.db import Database
+from safercity.platform.http import AppContext
+from safercity.web.demo import load_demo
+
+
+def test_demo_puts_cases_at_every_stage_and_loads_only_once(ctx: AppContext, db: Database) -> None:
+    accounts = load_demo(ctx)
+    assert {"investigator", "prosecutor", "clerk", "supervisor"} <= {a.username for a in accounts}
+    with db.transaction() as conn:
+        statuses = dict(
+            conn.execute(text("SELECT status, COUNT(*) FROM cases GROUP BY status")).all()
+        )
+        total = sum(statuses.values())
+    assert total >= 30
+    assert {
+        "reported",
+        "under_investigation",
+        "with_prosecutor",
+        "awaiting_court",
+        "closed",
+    } <= set(statuses)
+    load_demo(ctx)
+    with db.transaction() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM cases")).scalar_one() == total
+    checked, broken = audit.verify(db)
+    assert broken is None and checked > total
