@@ -11,7 +11,7 @@ import csv
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from importlib import resources
 
 from safercity.cases import service as cases
@@ -88,7 +88,7 @@ SUSPECTS = (
 )
 STORIES = {
     "Burglary": "Came home to find the back door forced. A laptop, jewellery and cash are gone.",
-    "Bicycle theft": "My bike was locked outside the station and the lock was cut when I came back.",
+    "Bicycle theft": "My bike was locked outside the station; the lock was cut when I came back.",
     "Vehicle crime": "The car window was smashed overnight and the satnav and a bag taken.",
     "Criminal damage and arson": "Someone sprayed paint across the front door and broke a window.",
     "Theft from the person": "My phone was snatched from my hand by a man on a moped.",
