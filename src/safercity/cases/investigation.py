@@ -254,3 +254,9 @@ def close_with_police_outcome(
             UpdateFacts(reason=f"{outcome}. {reason}"),
         )
         log_audit(conn, clock, user, AuditAction.ALTERATION, case, "closed with police outcome")
+
+
+def prosecutor_choices(db: Database) -> list[Agency]:
+    """The prosecuting agencies a charged file can go to."""
+    with db.transaction() as conn:
+        return prosecutor_agencies(conn)

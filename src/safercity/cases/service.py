@@ -14,6 +14,7 @@ from safercity.cases.investigation import (
     add_suspect,
     charge,
     close_with_police_outcome,
+    prosecutor_choices,
 )
 from safercity.cases.prosecution import (
     accept_case,
@@ -72,6 +73,7 @@ __all__ = [
     "mark_told",
     "my_cases",
     "open_from_report",
+    "prosecutor_choices",
     "prosecutor_queue",
     "recent_updates",
     "record_court_result",
