@@ -180,16 +180,15 @@ def submit_report(request: Request, ctx: ContextDep, posted: PostedForm) -> Resp
 # Tracking: a short-lived cookie stands for "this browser gave the right code"
 
 
-def _signature(secret: str, payload: str) -> str:
-    return hmac.new(
-        secret.encode(), f"tracking-cookie:{payload}".encode(), hashlib.sha256
-    ).hexdigest()[:32]
+def _signature(secret: str, purpose: str, payload: str) -> str:
+    message = f"{purpose}:{payload}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:32]
 
 
 def _cookie_value(secret: str, reference: str, expires: datetime) -> str:
     encoded = base64.urlsafe_b64encode(reference.encode()).decode().rstrip("=")
     payload = f"{encoded}.{int(expires.timestamp())}"
-    return f"{payload}.{_signature(secret, payload)}"
+    return f"{payload}.{_signature(secret, 'tracking-cookie', payload)}"
 
 
 def _reference_in_cookie(ctx: AppContext, value: str | None) -> str | None:
@@ -198,7 +197,8 @@ def _reference_in_cookie(ctx: AppContext, value: str | None) -> str | None:
     if len(parts) != 3 or not parts[1].isdigit():
         return None
     payload = f"{parts[0]}.{parts[1]}"
-    if not hmac.compare_digest(_signature(ctx.settings.signing_key, payload), parts[2]):
+    expected = _signature(ctx.settings.signing_key, "tracking-cookie", payload)
+    if not hmac.compare_digest(expected, parts[2]):
         return None
     if int(parts[1]) < ctx.clock.now().timestamp():
         return None
@@ -207,7 +207,7 @@ def _reference_in_cookie(ctx: AppContext, value: str | None) -> str | None:
 
 def _form_token(ctx: AppContext, reference: str) -> str:
     """Ties the message form to the case, so another site cannot post it (with SameSite)."""
-    return _signature(ctx.settings.signing_key, f"form:{reference}")
+    return _signature(ctx.settings.signing_key, "tracking-form", reference)
 
 
 def _remember(response: Response, ctx: AppContext, cookie: str) -> None:
