@@ -250,3 +250,43 @@ def test_triage_queue_is_oldest_first_with_the_ncrs_clock(
     assert [i.case.reference for i in items] == [first, second]
     assert items[0].clock.overdue and items[0].clock.label == "Overdue by 1 h 00 min"
     assert items[1].clock.label == "1 h 00 min left"
+
+
+@pytest.mark.parametrize(
+    ("stage", "status"),
+    [
+        ("reported", "reported"),
+        ("not_a_crime", "not_a_crime"),
+        ("not_investigated", "closed"),
+        ("recorded", "recorded"),
+        ("under_investigation", "under_investigation"),
+        ("suspect_bailed", "under_investigation"),
+        ("with_prosecutor", "with_prosecutor"),
+        ("returned_by_prosecutor", "returned_by_prosecutor"),
+        ("awaiting_court", "awaiting_court"),
+        ("closed_by_police", "closed"),
+        ("closed_by_court", "closed"),
+    ],
+)
+def test_the_demo_walks_a_case_to_each_stage_through_the_real_use_cases(
+    db: Database, clock: FixedClock, staff: Staff, stage: str, status: str
+) -> None:
+    from safercity.cases.demo import DemoCast, DemoStage, walk_to
+
+    cast = DemoCast(
+        triage=staff["handler"],
+        investigator=staff["investigator"],
+        supervisor=staff["supervisor"],
+        prosecutor=staff["prosecutor"],
+        clerk=staff["clerk"],
+    )
+    ref = new_case(db, clock)
+    walk_to(
+        db,
+        clock,
+        cast,
+        ref,
+        DemoStage(stage),
+        between_steps=lambda: clock.advance(timedelta(hours=5)),
+    )
+    assert cases.staff_case(db, clock, staff["supervisor"], ref).case.status.value == status
