@@ -6,7 +6,14 @@ import hashlib
 from typing import Any
 
 import pytest
+import schemathesis
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+)
 
 from safercity.platform.audit import service as audit
 from safercity.platform.clock import FixedClock
@@ -272,3 +279,27 @@ def test_every_request_body_in_the_schema_carries_an_example(client: TestClient)
     }
     upload_body = bodies[("/api/v1/cases/{reference}/evidence", "post")]["multipart/form-data"]
     assert set(upload_body["example"]) == {"file", "kind", "description", "reason"}
+
+
+def test_no_input_to_the_evidence_routes_gives_a_server_error_or_breaks_the_schema(
+    client: TestClient, app: FastAPI, case: dict[str, str], officer: dict[str, str]
+) -> None:
+    # An exhibit exists, so generated ids also reach the download and custody paths.
+    assert upload(client, case["reference"], officer).status_code == 201
+    supervisor = token_for(client, "supervisor")
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    operations = [op.ok() for op in schema.get_all_operations() if "evidence" in op.ok().path]
+    assert len(operations) == 5
+    checks = [
+        schemathesis.checks.not_a_server_error,
+        response_schema_conformance,
+        content_type_conformance,
+    ]
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+        def call(case: schemathesis.Case) -> None:
+            case.call_and_validate(headers=supervisor, checks=checks)
+
+        call()

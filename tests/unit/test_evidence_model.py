@@ -113,6 +113,8 @@ def test_control_characters_are_refused_in_free_text_but_newlines_allowed_in_a_d
     assert new_evidence_problems(ok) == []
     bad = NewEvidence("photo", "a.jpg", "Nul\x00byte", "Seized\nat the scene")
     assert {e.field for e in new_evidence_problems(bad)} == {"description", "reason"}
+    bad = NewEvidence("photo", "a.jpg", "Lone \ud800 surrogate", "Seized\x7f")
+    assert {e.field for e in new_evidence_problems(bad)} == {"description", "reason"}
 
 
 def test_a_reason_longer_than_the_audit_purpose_is_refused() -> None:
@@ -124,6 +126,7 @@ def test_a_filename_keeps_no_folder_and_no_control_characters() -> None:
     assert clean_filename("C:\\Users\\pc\\Desktop\\cctv\x07 2.jpg") == "cctv 2.jpg"
     assert clean_filename("../../etc/passwd") == "passwd"
     assert clean_filename(None) == "unnamed"
+    assert clean_filename("\ud800.jpg") == ".jpg"
     assert len(clean_filename("a" * 500 + ".jpg")) == 200
 
 

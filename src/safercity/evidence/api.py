@@ -25,8 +25,44 @@ from safercity.evidence.model import (
 from safercity.evidence.vocabulary import CustodyAction, EvidenceKind, MediaType
 from safercity.platform.http import ApiUser, ContextDep
 
-router = APIRouter(tags=["evidence"])
-_uploads = APIRouter(tags=["evidence"], route_class=UploadRoute)
+_PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string", "description": "What went wrong and what to do about it."},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+# Every error is an RFC 9457 problem document; saying so keeps the schema honest for clients.
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    status: {
+        "description": description,
+        "content": {"application/problem+json": {"schema": _PROBLEM_SCHEMA}},
+    }
+    for status, description in (
+        (400, "The request could not be read."),
+        (401, "No valid bearer token."),
+        (403, "The role or agency may not do this."),
+        (404, "No such case or exhibit."),
+        (409, "The exhibit's custody does not allow this now (e.g. sealed)."),
+        (413, "The file is over the size limit."),
+        (422, "Some input is not valid; `errors` names each field."),
+    )
+}
+
+router = APIRouter(tags=["evidence"], responses=PROBLEMS)
+_uploads = APIRouter(tags=["evidence"], route_class=UploadRoute, responses=PROBLEMS)
 
 Reference = Annotated[
     str, Path(max_length=40, description="The case's crime reference.", examples=["SC-7K3M-9Q2D"])

@@ -98,8 +98,12 @@ def exhibit_number(seq: int) -> str:
 
 
 def _control(text: str, allow_newlines: bool) -> bool:
+    """Control characters, and lone surrogates that no database can store as UTF-8."""
     allowed = "\n\r\t" if allow_newlines else ""
-    return any((ord(c) < 32 or ord(c) == 127) and c not in allowed for c in text)
+    return any(
+        ((ord(c) < 32 or ord(c) == 127) and c not in allowed) or 0xD800 <= ord(c) <= 0xDFFF
+        for c in text
+    )
 
 
 def clean_filename(name: str | None) -> str:
@@ -118,7 +122,7 @@ def text_problem(
     if len(text) > longest:
         return FieldError(field, f"Shorten this to at most {longest} characters.")
     if _control(text, allow_newlines=multiline):
-        return FieldError(field, "Remove control characters from this text.")
+        return FieldError(field, "Remove control characters and invalid characters from this text.")
     return None
 
 
