@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from safercity.cases.casefile import CaseSummary, StaffCaseView
+from safercity.cases.casefile import CaseSummary, StaffCaseView, Suspect
 from safercity.cases.model import RecordingClock
 from safercity.cases.schemas import (
     CasePublic,
@@ -43,79 +43,75 @@ def summary_public(
     )
 
 
-def case_public(view: StaffCaseView, actions: frozenset[str], now: datetime) -> CasePublic:
-    case = view.case
-    victim = case.victim
-    victim_public = (
-        VictimPublic(
-            name=victim.name,
-            preferred_channel=victim.preferred_channel.value,
-            email=victim.email,
-            phone=victim.phone,
-            address=victim.address,
-            enhanced_rights_reasons=list(victim.enhanced_rights_reasons),
-        )
-        if view.sections.victim_contact
-        else None
+def _victim_public(view: StaffCaseView) -> VictimPublic | None:
+    victim = view.case.victim
+    if not view.sections.victim_contact:
+        return None
+    return VictimPublic(
+        name=victim.name,
+        preferred_channel=victim.preferred_channel.value,
+        email=victim.email,
+        phone=victim.phone,
+        address=victim.address,
+        enhanced_rights_reasons=list(victim.enhanced_rights_reasons),
     )
+
+
+def _suspect_public(suspect: Suspect) -> SuspectPublic:
+    return SuspectPublic(
+        id=suspect.id,
+        name=suspect.name,
+        date_of_birth=suspect.date_of_birth,
+        status=status_public(suspect.status),
+        interviewed=suspect.interviewed,
+        bail_return=suspect.bail_return,
+        charges=suspect.charges,
+        decision_reason=suspect.decision_reason,
+    )
+
+
+_CASE_FIELDS = [
+    "reference",
+    "crime_type",
+    "offence",
+    "description",
+    "occurred_from",
+    "occurred_to",
+    "location_text",
+    "latitude",
+    "longitude",
+    "borough",
+    "reported_at",
+    "officer_name",
+    "officer_contact",
+    "recording_decision",
+    "recording_reason",
+    "recorded_at",
+    "outcome",
+    "outcome_reason",
+    "closed_at",
+]
+
+
+def case_public(view: StaffCaseView, actions: frozenset[str], now: datetime) -> CasePublic:
+    """The case file as the API shows it to this role, with the actions open to them now."""
+    case = view.case
     return CasePublic(
-        reference=case.reference,
+        **{name: getattr(case, name) for name in _CASE_FIELDS},
         status=status_public(case.status),
-        crime_type=case.crime_type,
-        offence=case.offence,
-        description=case.description,
-        occurred_from=case.occurred_from,
-        occurred_to=case.occurred_to,
-        location_text=case.location_text,
-        latitude=case.latitude,
-        longitude=case.longitude,
-        borough=case.borough,
-        reported_at=case.reported_at,
-        has_enhanced_rights=victim.has_enhanced_rights,
-        victim=victim_public,
+        has_enhanced_rights=case.victim.has_enhanced_rights,
+        victim=_victim_public(view),
         force=case.agency_name,
-        officer_name=case.officer_name,
-        officer_contact=case.officer_contact,
-        recording_decision=case.recording_decision,
-        recording_reason=case.recording_reason,
-        recorded_at=case.recorded_at,
         prosecutor=case.prosecutor_agency_name,
-        outcome=case.outcome,
-        outcome_reason=case.outcome_reason,
-        closed_at=case.closed_at,
-        suspects=[
-            SuspectPublic(
-                id=s.id,
-                name=s.name,
-                date_of_birth=s.date_of_birth,
-                status=status_public(s.status),
-                interviewed=s.interviewed,
-                bail_return=s.bail_return,
-                charges=s.charges,
-                decision_reason=s.decision_reason,
-            )
-            for s in view.suspects
-        ],
-        log=[LogEntryPublic(at=e.at, author=e.author, kind=e.kind, text=e.text) for e in view.log],
+        suspects=[_suspect_public(s) for s in view.suspects],
+        log=[LogEntryPublic.model_validate(e, from_attributes=True) for e in view.log],
         victim_messages=[
-            VictimMessagePublic(at=m.at, kind=m.kind, text=m.text, read_by=m.read_by)
-            for m in view.messages
+            VictimMessagePublic.model_validate(m, from_attributes=True) for m in view.messages
         ],
         prosecution=[
-            ProsecutionNotePublic(at=n.at, author=n.author, decision=n.decision, text=n.text)
-            for n in view.prosecution
+            ProsecutionNotePublic.model_validate(n, from_attributes=True) for n in view.prosecution
         ],
-        hearings=[
-            HearingPublic(
-                id=h.id,
-                court_name=h.court_name,
-                starts_at=h.starts_at,
-                place=h.place,
-                result=h.result,
-                result_at=h.result_at,
-            )
-            for h in view.hearings
-        ],
+        hearings=[HearingPublic.model_validate(h, from_attributes=True) for h in view.hearings],
         victim_updates=[VictimUpdatePublic.of(u, now) for u in view.updates],
         actions=sorted(actions),
     )

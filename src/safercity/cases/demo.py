@@ -55,7 +55,6 @@ class DemoCast:
     clerk: StaffUser
 
 
-
 def walk_to(
     db: Database,
     clock: Clock,
@@ -68,34 +67,45 @@ def walk_to(
     between_steps: Callable[[], None] = lambda: None,
 ) -> None:
     """Take a newly reported case to ``stage``; ``between_steps`` may move a test clock on."""
-    if stage is DemoStage.REPORTED:
-        return
-    if stage in (DemoStage.NOT_A_CRIME, DemoStage.NOT_INVESTIGATED):
-        decision = (
-            RecordingDecision.NOT_A_CRIME
-            if stage is DemoStage.NOT_A_CRIME
-            else RecordingDecision.CRIME_NOT_INVESTIGATED
-        )
-        record_decision(
-            db,
-            clock,
-            cast.triage,
-            reference,
-            decision=decision,
-            reason="No lines of enquiry: no witnesses, CCTV or forensic leads.",
-        )
-        return
-    record_decision(
-        db,
-        clock,
-        cast.triage,
-        reference,
-        decision=RecordingDecision.CRIME,
-        reason="The account discloses a crime on the balance of probabilities.",
-    )
-    if stage is DemoStage.RECORDED:
+    if _triage(db, clock, cast, reference, stage):
         return
     between_steps()
+    suspect = _investigate(db, clock, cast, reference, stage, suspect_name)
+    if suspect is None:
+        return
+    between_steps()
+    charge(
+        db,
+        clock,
+        cast.investigator,
+        reference,
+        suspect,
+        "Burglary, contrary to s.9(1)(b) Theft Act 1968",
+    )
+    _prosecution(db, clock, cast, reference, stage, court_result, between_steps)
+
+
+def _triage(db: Database, clock: Clock, cast: DemoCast, reference: str, stage: DemoStage) -> bool:
+    """The recording decision; True when the stage is reached."""
+    if stage is DemoStage.REPORTED:
+        return True
+    decision = {
+        DemoStage.NOT_A_CRIME: RecordingDecision.NOT_A_CRIME,
+        DemoStage.NOT_INVESTIGATED: RecordingDecision.CRIME_NOT_INVESTIGATED,
+    }.get(stage, RecordingDecision.CRIME)
+    reason = (
+        "The account discloses a crime on the balance of probabilities."
+        if decision is RecordingDecision.CRIME
+        else "No lines of enquiry: no witnesses, CCTV or forensic leads."
+    )
+    record_decision(db, clock, cast.triage, reference, decision=decision, reason=reason)
+    return stage in (DemoStage.NOT_A_CRIME, DemoStage.NOT_INVESTIGATED, DemoStage.RECORDED)
+
+
+def _investigate(
+    db: Database, clock: Clock, cast: DemoCast, reference: str, stage: DemoStage, suspect_name: str
+) -> int | None:
+    """Allocation, enquiries and a suspect; the suspect's id when the case goes on to charge."""
     allocate(db, clock, cast.supervisor, reference, cast.investigator.username)
     add_log_entry(
         db,
@@ -113,29 +123,18 @@ def walk_to(
             "Investigation complete; no suspect identified",
             "House-to-house and CCTV enquiries found no suspect.",
         )
-        return
-    between_steps()
+        return None
     suspect = add_suspect(db, clock, cast.investigator, reference, suspect_name, date(1994, 3, 12))
     act_on_suspect(db, clock, cast.investigator, reference, suspect, SuspectAction.ARREST)
     act_on_suspect(db, clock, cast.investigator, reference, suspect, SuspectAction.INTERVIEW)
-    if stage is DemoStage.UNDER_INVESTIGATION:
-        return
     if stage is DemoStage.SUSPECT_BAILED:
         back = clock.now().astimezone(LONDON).date() + timedelta(days=28)
         act_on_suspect(
             db, clock, cast.investigator, reference, suspect, SuspectAction.BAIL, bail_return=back
         )
-        return
-    between_steps()
-    charge(
-        db,
-        clock,
-        cast.investigator,
-        reference,
-        suspect,
-        "Burglary, contrary to s.9(1)(b) Theft Act 1968",
-    )
-    _prosecution(db, clock, cast, reference, stage, court_result, between_steps)
+    if stage in (DemoStage.UNDER_INVESTIGATION, DemoStage.SUSPECT_BAILED):
+        return None
+    return suspect
 
 
 def _prosecution(

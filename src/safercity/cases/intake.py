@@ -7,6 +7,7 @@ transaction (with its idempotency key and rate limiting).
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 
 from sqlalchemy.engine import Connection
 
@@ -43,12 +44,9 @@ def _new_reference(conn: Connection) -> str:
     raise RuntimeError("could not find a free crime reference")  # pragma: no cover
 
 
-def open_from_report(conn: Connection, clock: Clock, report: NewCrimeReport) -> str:
-    """Open a case file from the public's report; returns its crime reference."""
-    now = clock.now()
-    reference = _new_reference(conn)
+def _insert(conn: Connection, reference: str, report: NewCrimeReport, now: datetime) -> int:
     victim = report.victim
-    case_id = store.insert_case(
+    return store.insert_case(
         conn,
         reference=reference,
         status=CaseStatus.REPORTED.value,
@@ -70,6 +68,13 @@ def open_from_report(conn: Connection, clock: Clock, report: NewCrimeReport) -> 
         reporter_is_victim=report.reporter_is_victim,
         updated_at=now,
     )
+
+
+def open_from_report(conn: Connection, clock: Clock, report: NewCrimeReport) -> str:
+    """Open a case file from the public's report; returns its crime reference."""
+    now = clock.now()
+    reference = _new_reference(conn)
+    case_id = _insert(conn, reference, report, now)
     store.add_timeline(
         conn,
         case_id,

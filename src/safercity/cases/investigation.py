@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from safercity.cases import store
+from safercity.cases import court_store, store
 from safercity.cases.access import author, log_audit, open_case, owe_update
 from safercity.cases.casefile import CaseFile
 from safercity.cases.model import (
@@ -203,7 +203,7 @@ def charge(
             "event",
             f"Charged {suspect.name}: {charges}. File sent to {prosecutor.name}.",
         )
-        store.add_prosecution_note(
+        court_store.add_prosecution_note(
             conn, case.id, now, author(user), "submitted", f"Charged: {charges}"
         )
         owe_update(

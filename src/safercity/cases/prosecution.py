@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from safercity.cases import store
+from safercity.cases import court_store, store
 from safercity.cases.access import author, log_audit, open_case, owe_update
 from safercity.cases.model import CaseStep, after_step, check_choice, check_text
 from safercity.cases.victims_code import UpdateEvent, UpdateFacts
@@ -32,7 +32,7 @@ def resubmit_to_prosecutor(
         case = open_case(conn, user, reference, Permission.CHARGE)
         status = after_step(case.status, CaseStep.RESUBMIT)
         store.update_case(conn, case.id, now, status=status.value)
-        store.add_prosecution_note(conn, case.id, now, author(user), "resubmitted", response)
+        court_store.add_prosecution_note(conn, case.id, now, author(user), "resubmitted", response)
         log_audit(
             conn,
             clock,
@@ -54,7 +54,7 @@ def accept_case(
         case = open_case(conn, user, reference, Permission.REVIEW_FILE)
         status = after_step(case.status, CaseStep.ACCEPT)
         store.update_case(conn, case.id, now, status=status.value)
-        store.add_prosecution_note(
+        court_store.add_prosecution_note(
             conn, case.id, now, author(user), "accepted", note or "Accepted for prosecution."
         )
         store.add_timeline(
@@ -75,7 +75,7 @@ def return_case(db: Database, clock: Clock, user: StaffUser, reference: str, req
         case = open_case(conn, user, reference, Permission.REVIEW_FILE)
         status = after_step(case.status, CaseStep.RETURN)
         store.update_case(conn, case.id, now, status=status.value)
-        store.add_prosecution_note(conn, case.id, now, author(user), "returned", requests)
+        court_store.add_prosecution_note(conn, case.id, now, author(user), "returned", requests)
         log_audit(conn, clock, user, AuditAction.ALTERATION, case, "file returned to police")
 
 
@@ -101,7 +101,7 @@ def list_hearing(
     with db.transaction() as conn:
         case = open_case(conn, user, reference, Permission.LIST_HEARING)
         after_step(case.status, CaseStep.LIST_HEARING)
-        hearing_id = store.add_hearing(
+        hearing_id = court_store.add_hearing(
             conn,
             case_id=case.id,
             court_agency_id=user.agency_id,
@@ -135,12 +135,12 @@ def record_court_result(
     with db.transaction() as conn:
         case = open_case(conn, user, reference, Permission.RECORD_RESULT)
         after_step(case.status, CaseStep.RECORD_RESULT)
-        hearing = store.hearing(conn, case.id, hearing_id)
+        hearing = court_store.hearing(conn, case.id, hearing_id)
         if hearing is None or hearing.court_agency_id != user.agency_id:
             raise NotFound("There is no such hearing at your court on this case.")
         if hearing.result is not None:
             raise Conflict(f"This hearing's result is already recorded: {hearing.result}.")
-        store.update_hearing(conn, hearing.id, result=result, result_at=now)
+        court_store.update_hearing(conn, hearing.id, result=result, result_at=now)
         if result in CONTINUING_COURT_RESULTS:
             # The next court lists the next hearing.
             store.update_case(conn, case.id, now, court_agency_id=None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from safercity.cases import store, update_store, updates
+from safercity.cases import court_store, store, update_store, updates
 from safercity.cases.access import log_audit, open_case
 from safercity.cases.casefile import CaseSections, CaseSummary, Hearing, StaffCaseView
 from safercity.cases.model import CaseStep, RecordingClock, may_take, recording_clock
@@ -44,8 +44,8 @@ def staff_case(db: Database, clock: Clock, user: StaffUser, reference: str) -> S
             suspects=suspects,
             log=store.log(conn, case.id) if sections.log else [],
             messages=store.victim_messages_of(conn, case.id) if sections.messages else [],
-            prosecution=store.prosecution_notes_of(conn, case.id),
-            hearings=store.hearings_of(conn, case.id),
+            prosecution=court_store.prosecution_notes_of(conn, case.id),
+            hearings=court_store.hearings_of(conn, case.id),
             updates=update_store.updates_of(conn, case.id) if sections.updates else [],
         )
         log_audit(conn, clock, user, AuditAction.CONSULTATION, case, "case page")
@@ -102,7 +102,7 @@ def my_cases(db: Database, user: StaffUser) -> list[WorkItem]:
         for row in rows:
             requests = None
             if row.status is CaseStatus.RETURNED_BY_PROSECUTOR:
-                notes = store.prosecution_notes_of(conn, row.id)
+                notes = court_store.prosecution_notes_of(conn, row.id)
                 requests = next((n.text for n in reversed(notes) if n.decision == "returned"), None)
             items.append(WorkItem(row, requests))
     items.sort(key=lambda i: i.case.status is not CaseStatus.RETURNED_BY_PROSECUTOR)
@@ -139,7 +139,7 @@ def court_queue(db: Database, clock: Clock, user: StaffUser) -> CourtWork:
         to_list = store.case_summaries(
             conn, (CaseStatus.AWAITING_COURT,), court_agency_id=user.agency_id
         )
-        diary = store.court_diary(conn, user.agency_id, clock.now())
+        diary = court_store.court_diary(conn, user.agency_id, clock.now())
     return CourtWork(to_list=to_list, diary=diary)
 
 
@@ -154,51 +154,51 @@ class Tile:
 
 
 def dashboard(db: Database, clock: Clock, user: StaffUser) -> list[Tile]:
-    """The queues this user's role works from."""
+    """The queues this user's role works from, each with how much is in it."""
+    return _police_tiles(db, clock, user) + _court_side_tiles(db, clock, user)
+
+
+def _police_tiles(db: Database, clock: Clock, user: StaffUser) -> list[Tile]:
     tiles: list[Tile] = []
     if user.can(Permission.TRIAGE):
         items = triage_queue(db, clock, user)
         overdue = sum(1 for i in items if i.clock.overdue)
-        tiles.append(
-            Tile(
-                "Triage: new reports",
-                "/staff/cases/triage",
-                len(items),
-                f"{overdue} past the 24-hour recording deadline",
-            )
-        )
+        hint = f"{overdue} past the 24-hour recording deadline"
+        tiles.append(Tile("Triage: new reports", "/staff/cases/triage", len(items), hint))
     if user.can(Permission.INVESTIGATE):
-        tiles.append(
+        mine = len(my_cases(db, user))
+        waiting = len(allocation_queue(db, user))
+        tiles += [
             Tile(
                 "My cases",
                 "/staff/cases/mine",
-                len(my_cases(db, user)),
+                mine,
                 "Cases you are officer in; returned files first",
-            )
-        )
-        tiles.append(
+            ),
             Tile(
                 "Awaiting allocation",
                 "/staff/cases/unallocated",
-                len(allocation_queue(db, user)),
+                waiting,
                 "Recorded crimes with no officer",
-            )
-        )
+            ),
+        ]
     if user.can(Permission.ALLOCATE):
+        held = len(force_cases(db, user))
         tiles.append(
-            Tile(
-                "All open cases",
-                "/staff/cases/open",
-                len(force_cases(db, user)),
-                "Every open case your force holds",
-            )
+            Tile("All open cases", "/staff/cases/open", held, "Every open case your force holds")
         )
+    return tiles
+
+
+def _court_side_tiles(db: Database, clock: Clock, user: StaffUser) -> list[Tile]:
+    tiles: list[Tile] = []
     if user.can(Permission.REVIEW_FILE):
+        files = len(prosecutor_queue(db, user))
         tiles.append(
             Tile(
                 "Case files to review",
                 "/staff/cases/prosecution",
-                len(prosecutor_queue(db, user)),
+                files,
                 "Charged cases sent by the police",
             )
         )
@@ -213,23 +213,21 @@ def dashboard(db: Database, clock: Clock, user: StaffUser) -> list[Tile]:
             )
         )
     if user.can(Permission.SUPERVISE_UPDATES):
-        due = updates.updates_needing_attention(db, clock, user)
-        tiles.append(
+        due = len(updates.updates_needing_attention(db, clock, user))
+        tiles += [
             Tile(
                 "Victim updates due",
                 "/staff/victim-updates",
-                len(due),
+                due,
                 "Overdue or due today under the Victims' Code",
-            )
-        )
-        tiles.append(
+            ),
             Tile(
                 "Outbox",
                 "/staff/outbox",
                 None,
                 "Every update sent to victims, and whether it was on time",
-            )
-        )
+            ),
+        ]
     return tiles
 
 

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from sqlalchemy.engine import Connection
+
 from safercity.cases import store
 from safercity.cases.access import author, log_audit, open_case, owe_update
+from safercity.cases.casefile import CaseFile
 from safercity.cases.model import CaseStep, after_step, check_choice, check_text
 from safercity.cases.victims_code import UpdateEvent, UpdateFacts
 from safercity.cases.vocabulary import OFFENCE_CLASSIFICATIONS
@@ -90,24 +93,37 @@ def record_decision(
             "event",
             f"Recording decision: {decision.label}. Reason: {reason}",
         )
-        if decision is RecordingDecision.CRIME:
-            store.add_timeline(
-                conn,
-                case.id,
-                now,
-                "Recorded as a crime",
-                f"Your report has been recorded as a crime ({case.crime_type}).",
-            )
-        else:
-            event = (
-                UpdateEvent.NOT_A_CRIME
-                if decision is RecordingDecision.NOT_A_CRIME
-                else UpdateEvent.NOT_INVESTIGATED
-            )
-            owe_update(conn, clock, user.audit_name, case, event, UpdateFacts(reason=reason))
+        _tell_victim(conn, clock, user, case, decision, reason)
         log_audit(
             conn, clock, user, AuditAction.ALTERATION, case, f"recording decision {decision.value}"
         )
+
+
+def _tell_victim(
+    conn: Connection,
+    clock: Clock,
+    user: StaffUser,
+    case: CaseFile,
+    decision: RecordingDecision,
+    reason: str,
+) -> None:
+    """A crime recorded goes on the timeline; not recording or not investigating is an update
+    the victim is owed, with the reason."""
+    if decision is RecordingDecision.CRIME:
+        store.add_timeline(
+            conn,
+            case.id,
+            clock.now(),
+            "Recorded as a crime",
+            f"Your report has been recorded as a crime ({case.crime_type}).",
+        )
+        return
+    event = (
+        UpdateEvent.NOT_A_CRIME
+        if decision is RecordingDecision.NOT_A_CRIME
+        else UpdateEvent.NOT_INVESTIGATED
+    )
+    owe_update(conn, clock, user.audit_name, case, event, UpdateFacts(reason=reason))
 
 
 def allocation_candidates(db: Database, user: StaffUser) -> list[StaffUser]:
