@@ -108,6 +108,46 @@ def require(user: StaffUser, permission: Permission) -> None:
         )
 
 
+_PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "An RFC 9457 problem document.",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string", "description": "What was wrong and what to do about it."},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+
+# Documented on every API route: errors always come back as problem documents.
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {
+        "description": description,
+        "content": {"application/problem+json": {"schema": _PROBLEM_SCHEMA}},
+    }
+    for status, description in (
+        (400, "The request could not be read."),
+        (401, "Sign-in needed: no valid bearer token."),
+        (403, "The role or agency may not do this."),
+        (404, "Not found."),
+        (405, "Method not allowed."),
+        (409, "The record's state does not allow this now."),
+        (422, "Some input is not valid; `errors` names each field."),
+        (423, "The account is locked after repeated failed sign-ins."),
+        (429, "Too many attempts; see Retry-After."),
+    )
+}
+
+
 def problem_response(error: SaferCityError, instance: str) -> JSONResponse:
     body: dict[str, Any] = {
         "type": f"https://safercity.invalid/problems/{error.type_slug}",

@@ -22,6 +22,7 @@ from safercity.evidence import pages as evidence_pages
 from safercity.platform import outbox
 from safercity.platform.errors import FieldError, InvalidInput, SaferCityError
 from safercity.platform.http import (
+    PROBLEM_RESPONSES,
     STATIC_DIR,
     AppContext,
     SignInRequired,
@@ -120,11 +121,14 @@ def create_app(ctx: AppContext, deliver_outbox: bool = True) -> FastAPI:
             status_code=503,
         )
 
-    for router in (
+    for api_router in (
         auth.api_router,
         reporting_api.router,
         cases_api.router,
         evidence_api.router,
+    ):
+        app.include_router(api_router, responses=PROBLEM_RESPONSES)
+    for router in (
         auth.pages_router,
         home.router,
         reporting_pages.router,
