@@ -290,3 +290,17 @@ def test_the_demo_walks_a_case_to_each_stage_through_the_real_use_cases(
         between_steps=lambda: clock.advance(timedelta(hours=5)),
     )
     assert cases.staff_case(db, clock, staff["supervisor"], ref).case.status.value == status
+
+
+def test_other_capabilities_can_check_a_staff_members_access_to_a_case(
+    db: Database, clock: FixedClock, staff: Staff
+) -> None:
+    from safercity.platform.identity.model import Permission
+
+    ref = new_case(db, clock)
+    with db.transaction() as conn:
+        assert cases.check_case_access(conn, staff["investigator"], ref.lower()) == ref
+        with pytest.raises(Forbidden):
+            cases.check_case_access(conn, staff["prosecutor"], ref)
+        with pytest.raises(Forbidden):
+            cases.check_case_access(conn, staff["handler"], ref, Permission.HANDLE_EVIDENCE)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.engine import Connection
+
 from safercity.cases import court_store, store, update_store, updates
 from safercity.cases.access import log_audit, open_case
 from safercity.cases.casefile import CaseSections, CaseSummary, Hearing, StaffCaseView
@@ -254,3 +256,12 @@ def actions_for(user: StaffUser, view: StaffCaseView) -> frozenset[str]:
         "mark_told": user.can(Permission.MESSAGE_VICTIM),
     }
     return frozenset(name for name, allowed in offered.items() if allowed)
+
+
+def check_case_access(
+    conn: Connection, user: StaffUser, reference: str, permission: Permission = Permission.VIEW_CASE
+) -> str:
+    """For other capabilities (evidence): the case's normalised reference if this user may work
+    on it with ``permission``; NotFound or Forbidden otherwise. Runs in the caller's
+    transaction; the caller audits what it then reads or changes."""
+    return open_case(conn, user, reference, permission).reference
