@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import csv
 import random
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from importlib import resources
 
-from safercity.cases import service as cases
-from safercity.cases.triage import RecordingDecision
+from safercity.cases.demo import DemoCast, DemoStage, walk_to
 from safercity.cases.victims_code import EnhancedRightsAnswers
-from safercity.cases.vocabulary import SuspectAction
 from safercity.platform.clock import FixedClock
 from safercity.platform.errors import Conflict
 from safercity.platform.http import AppContext
@@ -139,44 +136,64 @@ def load_demo(ctx: AppContext) -> list[DemoAccount]:
     return _accounts()
 
 
+# How many demo cases to leave at each stage of the journey.
+STAGES: tuple[tuple[DemoStage, int], ...] = (
+    (DemoStage.REPORTED, 7),
+    (DemoStage.NOT_A_CRIME, 3),
+    (DemoStage.NOT_INVESTIGATED, 2),
+    (DemoStage.UNDER_INVESTIGATION, 5),
+    (DemoStage.SUSPECT_BAILED, 4),
+    (DemoStage.CLOSED_BY_POLICE, 3),
+    (DemoStage.WITH_PROSECUTOR, 4),
+    (DemoStage.RETURNED_BY_PROSECUTOR, 2),
+    (DemoStage.AWAITING_COURT, 3),
+    (DemoStage.CLOSED_BY_COURT, 3),
+)
+COURT_RESULTS = ("Offender given community sentence", "Offender fined", "Offender sent to prison")
+
+
 class _DemoCases:
-    """Walks demo cases through the real use cases, on a clock set in the past."""
+    """Reports demo crimes as the public would, then walks each case to its stage through the
+    real use cases, on a clock set back in time so each case has a believable history."""
 
     def __init__(self, ctx: AppContext, staff: dict[str, StaffUser]) -> None:
         self.ctx = ctx
-        self.staff = staff
         self.random = random.Random(2026)
         self.places = _locations()
         self.now = ctx.clock.now()
+        self.cast = DemoCast(
+            triage=staff["handler"],
+            investigator=staff["investigator"],
+            supervisor=staff["supervisor"],
+            prosecutor=staff["prosecutor"],
+            clerk=staff["clerk"],
+        )
 
     def load(self) -> None:
-        stages: list[tuple[int, Callable[[str, FixedClock], None]]] = [
-            (7, self._leave_for_triage),
-            (3, self._not_a_crime),
-            (2, self._not_investigated),
-            (5, self._investigating),
-            (4, self._suspect_in_custody),
-            (3, self._no_suspect_found),
-            (4, self._with_prosecutor),
-            (2, self._returned_by_prosecutor),
-            (3, self._awaiting_court),
-            (3, self._court_result),
-        ]
         index = 0
-        for count, stage in stages:
+        for stage, count in STAGES:
             for _ in range(count):
-                days_ago = 1 if stage == self._leave_for_triage else self.random.randint(8, 40)
+                days_ago = 1 if stage is DemoStage.REPORTED else self.random.randint(8, 40)
                 clock = FixedClock(
                     self.now - timedelta(days=days_ago, hours=self.random.randint(0, 20))
                 )
                 reference = self._report(index, clock)
-                stage(reference, clock)
-                index += 1
 
-    def _step(self, clock: FixedClock, hours: float = 0.0) -> FixedClock:
-        clock.advance(timedelta(hours=hours or self.random.uniform(2, 30)))
-        clock.set(min(clock.now(), self.now))
-        return clock
+                def between_steps(clock: FixedClock = clock) -> None:
+                    clock.advance(timedelta(hours=self.random.uniform(2, 30)))
+                    clock.set(min(clock.now(), self.now))
+
+                walk_to(
+                    self.ctx.db,
+                    clock,
+                    self.cast,
+                    reference,
+                    stage,
+                    suspect_name=SUSPECTS[index % len(SUSPECTS)],
+                    court_result=COURT_RESULTS[index % len(COURT_RESULTS)],
+                    between_steps=between_steps,
+                )
+                index += 1
 
     def _report(self, index: int, clock: FixedClock) -> str:
         crime_type = list(STORIES)[index % len(STORIES)]
@@ -195,7 +212,7 @@ class _DemoCases:
             victim_name=name,
             preferred_channel=channel,
             email=f"{name.split()[0].lower()}@example.com",
-            phone="07700 900" + f"{index:03d}",
+            phone=f"07700 900{index:03d}",
             address=None,
         )
         answers = EnhancedRightsAnswers(
@@ -204,187 +221,6 @@ class _DemoCases:
         return reporting.submit(
             self.ctx.db, clock, self.ctx.settings.signing_key, draft, answers
         ).reference
-
-    def _leave_for_triage(self, reference: str, clock: FixedClock) -> None:
-        return None
-
-    def _record(self, reference: str, clock: FixedClock, decision: RecordingDecision) -> None:
-        reasons = {
-            RecordingDecision.CRIME: "The account meets the NCRS test: a crime on the balance "
-            "of probabilities, with lines of enquiry.",
-            RecordingDecision.CRIME_NOT_INVESTIGATED: "Recorded as a crime; no CCTV, witnesses "
-            "or forensic opportunities to follow.",
-            RecordingDecision.NOT_A_CRIME: "The property was found to have been lost, not stolen.",
-        }
-        cases.record_decision(
-            self.ctx.db,
-            self._step(clock, 3),
-            self.staff["handler"],
-            reference,
-            decision=decision,
-            reason=reasons[decision],
-        )
-
-    def _not_a_crime(self, reference: str, clock: FixedClock) -> None:
-        self._record(reference, clock, RecordingDecision.NOT_A_CRIME)
-
-    def _not_investigated(self, reference: str, clock: FixedClock) -> None:
-        self._record(reference, clock, RecordingDecision.CRIME_NOT_INVESTIGATED)
-
-    def _investigating(self, reference: str, clock: FixedClock) -> None:
-        self._record(reference, clock, RecordingDecision.CRIME)
-        officer = self.random.choice(["investigator", "investigator2"])
-        cases.allocate(self.ctx.db, self._step(clock), self.staff["supervisor"], reference, officer)
-        cases.add_log_entry(
-            self.ctx.db,
-            self._step(clock),
-            self.staff[officer],
-            reference,
-            "House-to-house enquiries done; requested CCTV from the council.",
-        )
-
-    def _suspect_in_custody(self, reference: str, clock: FixedClock) -> None:
-        self._investigating(reference, clock)
-        officer = self.staff["investigator"]
-        cases.allocate(
-            self.ctx.db, self._step(clock, 1), self.staff["supervisor"], reference, "investigator"
-        )
-        suspect = cases.add_suspect(
-            self.ctx.db,
-            self._step(clock),
-            officer,
-            reference,
-            self.random.choice(SUSPECTS),
-            date(1994, 5, 17),
-        )
-        cases.act_on_suspect(
-            self.ctx.db, self._step(clock), officer, reference, suspect, SuspectAction.ARREST
-        )
-        cases.act_on_suspect(
-            self.ctx.db, self._step(clock, 4), officer, reference, suspect, SuspectAction.INTERVIEW
-        )
-        if self.random.random() < 0.5:
-            cases.act_on_suspect(
-                self.ctx.db,
-                self._step(clock, 2),
-                officer,
-                reference,
-                suspect,
-                SuspectAction.BAIL,
-                bail_return=(self.now + timedelta(days=21)).date(),
-            )
-        else:
-            cases.act_on_suspect(
-                self.ctx.db,
-                self._step(clock, 2),
-                officer,
-                reference,
-                suspect,
-                SuspectAction.RELEASE_UNDER_INVESTIGATION,
-            )
-
-    def _no_suspect_found(self, reference: str, clock: FixedClock) -> None:
-        self._investigating(reference, clock)
-        cases.allocate(
-            self.ctx.db, self._step(clock, 1), self.staff["supervisor"], reference, "investigator"
-        )
-        cases.close_with_police_outcome(
-            self.ctx.db,
-            self._step(clock, 48),
-            self.staff["investigator"],
-            reference,
-            "Investigation complete; no suspect identified",
-            "CCTV did not show the offender's face and there were no forensic matches.",
-        )
-
-    def _charged(self, reference: str, clock: FixedClock) -> None:
-        self._record(reference, clock, RecordingDecision.CRIME)
-        officer = self.staff["investigator"]
-        cases.allocate(
-            self.ctx.db, self._step(clock), self.staff["supervisor"], reference, "investigator"
-        )
-        suspect = cases.add_suspect(
-            self.ctx.db, self._step(clock), officer, reference, self.random.choice(SUSPECTS), None
-        )
-        cases.act_on_suspect(
-            self.ctx.db, self._step(clock), officer, reference, suspect, SuspectAction.ARREST
-        )
-        cases.act_on_suspect(
-            self.ctx.db, self._step(clock, 3), officer, reference, suspect, SuspectAction.INTERVIEW
-        )
-        cases.charge(
-            self.ctx.db,
-            self._step(clock, 5),
-            officer,
-            reference,
-            suspect,
-            "Burglary of a dwelling, contrary to s.9(1)(b) Theft Act 1968",
-        )
-
-    def _with_prosecutor(self, reference: str, clock: FixedClock) -> None:
-        self._charged(reference, clock)
-
-    def _returned_by_prosecutor(self, reference: str, clock: FixedClock) -> None:
-        self._charged(reference, clock)
-        cases.return_case(
-            self.ctx.db,
-            self._step(clock),
-            self.staff["prosecutor"],
-            reference,
-            "Please add the CCTV continuity statement and the victim's "
-            "personal statement before I can review the file.",
-        )
-
-    def _awaiting_court(self, reference: str, clock: FixedClock) -> int:
-        self._charged(reference, clock)
-        cases.accept_case(
-            self.ctx.db,
-            self._step(clock),
-            self.staff["prosecutor"],
-            reference,
-            "Full Code test met; proceed.",
-        )
-        starts = (self.now + timedelta(days=self.random.randint(3, 30))).replace(
-            hour=10, minute=0, second=0, microsecond=0
-        )
-        return cases.list_hearing(
-            self.ctx.db,
-            self._step(clock),
-            self.staff["clerk"],
-            reference,
-            starts_at=starts,
-            place="Courtroom 2",
-        )
-
-    def _court_result(self, reference: str, clock: FixedClock) -> None:
-        self._charged(reference, clock)
-        cases.accept_case(
-            self.ctx.db,
-            self._step(clock),
-            self.staff["prosecutor"],
-            reference,
-            "Full Code test met; proceed.",
-        )
-        hearing_at = self._step(clock, 72).now() + timedelta(hours=1)
-        hearing = cases.list_hearing(
-            self.ctx.db,
-            clock,
-            self.staff["clerk"],
-            reference,
-            starts_at=hearing_at,
-            place="Courtroom 1",
-        )
-        clock.set(min(hearing_at + timedelta(hours=3), self.now))
-        cases.record_court_result(
-            self.ctx.db,
-            clock,
-            self.staff["clerk"],
-            reference,
-            hearing,
-            self.random.choice(
-                ["Offender given community sentence", "Offender fined", "Offender sent to prison"]
-            ),
-        )
 
 
 __all__ = ["DemoAccount", "load_demo"]
