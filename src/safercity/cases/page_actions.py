@@ -224,15 +224,23 @@ def list_hearing(
 ) -> Response:
     def use_case() -> None:
         starts = parse_london_datetime("hearing_date", hearing_date, "hearing_time", hearing_time)
-        service.list_hearing(
-            ctx.db,
-            ctx.clock,
-            session.user,
-            reference,
-            starts_at=starts,
-            place=place,
-            court_name=court_name or None,
-        )
+        try:
+            service.list_hearing(
+                ctx.db,
+                ctx.clock,
+                session.user,
+                reference,
+                starts_at=starts,
+                place=place,
+                court_name=court_name or None,
+            )
+        except InvalidInput as error:
+            # The service names the instant; this form asks for it as a date and a time.
+            problems = [
+                FieldError("hearing_date" if p.field == "starts_at" else p.field, p.message)
+                for p in error.field_errors
+            ]
+            raise InvalidInput(error.detail, problems) from None
 
     values = {
         "hearing_date": hearing_date,
