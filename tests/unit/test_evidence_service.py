@@ -11,6 +11,7 @@ from sqlalchemy import Table, func, select
 
 from safercity.cases import service as cases
 from safercity.cases.model import NewCrimeReport, VictimDetails
+from safercity.cases.triage import RecordingDecision
 from safercity.cases.vocabulary import ContactChannel
 from safercity.evidence import integrity, service
 from safercity.evidence.blobs import MemoryBlobStore, StagedBlob
@@ -27,7 +28,9 @@ from safercity.platform.errors import (
     NotFound,
     PayloadTooLarge,
 )
-from tests.factories import Staff, seed_staff
+from safercity.platform.identity import service as identity
+from safercity.platform.identity.model import AgencyKind, Role
+from tests.factories import PASSWORD, Staff, seed_staff
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"photo of a forced door" * 50
 MP4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"video frames" * 50
@@ -308,3 +311,25 @@ def test_verification_names_each_exhibit_whose_file_changed_or_went_missing(
 def test_the_staged_file_protocol_is_met_by_the_fake() -> None:
     staged: StagedBlob = MemoryBlobStore().stage(io.BytesIO(JPEG), LIMIT)
     assert staged.size == len(JPEG)
+
+
+def test_officers_of_another_force_cannot_list_or_open_a_case_s_exhibits(
+    db: Database, clock: FixedClock, staff: Staff, reference: str
+) -> None:
+    cases.record_decision(
+        db,
+        clock,
+        staff["handler"],
+        reference,
+        decision=RecordingDecision.CRIME,
+        reason="A crime on the balance of probabilities.",
+    )
+    evidence_id = add(db, clock, MemoryBlobStore(), staff, reference).item.id
+    identity.ensure_agency(db, "BTP", "British Transport Police", AgencyKind.POLICE)
+    outsider = identity.add_user(
+        db, clock, username="btp-dc", password=PASSWORD, role=Role.INVESTIGATOR, agency_code="BTP"
+    )
+    with pytest.raises(Forbidden, match="another agency"):
+        service.case_evidence(db, clock, outsider, reference)
+    with pytest.raises(Forbidden, match="another agency"):
+        service.evidence_record(db, clock, outsider, evidence_id)

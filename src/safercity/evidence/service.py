@@ -15,6 +15,7 @@ from safercity.cases import service as cases
 from safercity.evidence import store
 from safercity.evidence.blobs import BlobMissing, BlobStore, BlobTooLarge, StagedBlob
 from safercity.evidence.model import (
+    GATHERING_ROLES,
     MAX_REASON,
     CustodyEvent,
     EvidenceItem,
@@ -63,8 +64,12 @@ def _reference(reference: str) -> str:
     return normalised
 
 
-def _existing_case(conn: Connection, reference: str) -> None:
-    if not cases.exists(conn, reference):
+def _existing_case(conn: Connection, user: StaffUser, reference: str) -> None:
+    """The case must exist; police must also be of the force that may open it. Others (a
+    prosecutor giving pre-charge advice) see only exhibits passed to them, case sent or not."""
+    if user.role in GATHERING_ROLES:
+        cases.check_case_access(conn, user, reference)
+    elif not cases.exists(conn, reference):
         raise NotFound(
             f"There is no case with the crime reference {reference}. Check it and try again."
         )
@@ -74,6 +79,7 @@ def _visible_record(conn: Connection, user: StaffUser, evidence_id: int) -> Evid
     record = store.record(conn, evidence_id)
     if record is None:
         raise NotFound(f"There is no item of evidence {evidence_id}. Check the link.")
+    _existing_case(conn, user, record.item.case_reference)
     if not may_see(user.role, user.agency_code, record.custody):
         raise Forbidden(
             f"Exhibit {record.item.exhibit_number} has not been transferred or "
@@ -130,7 +136,7 @@ def add_evidence(
     reference = _reference(reference)
     with db.transaction() as conn:
         # Checked before the upload is copied and hashed, which may take a while.
-        _existing_case(conn, reference)
+        _existing_case(conn, user, reference)
     try:
         staged = blobs.stage(content, max_bytes)
     except BlobTooLarge as error:
@@ -161,7 +167,7 @@ def _save_new(
     for attempt in range(1, _SAVE_ATTEMPTS + 1):
         try:
             with db.transaction() as conn:
-                _existing_case(conn, reference)
+                _existing_case(conn, user, reference)
                 seq = store.next_exhibit_seq(conn, reference)
                 evidence_id = store.insert_item(
                     conn,
@@ -207,7 +213,7 @@ def case_evidence(
     require(user, Permission.HANDLE_EVIDENCE)
     reference = _reference(reference)
     with db.transaction() as conn:
-        _existing_case(conn, reference)
+        _existing_case(conn, user, reference)
         records = [
             r
             for r in store.records_for_case(conn, reference)
