@@ -150,7 +150,8 @@ def reference_taken(conn: Connection, reference: str) -> bool:
 
 
 def insert_case(conn: Connection, **values: Any) -> int:
-    result = conn.execute(cases.insert().values(**values)).inserted_primary_key
+    # Values as parameters, not .values(): the compiled statement is then reused as it is.
+    result = conn.execute(cases.insert(), values).inserted_primary_key
     assert result is not None
     return int(result[0])
 
@@ -280,7 +281,9 @@ def case_summaries(
 
 
 def add_timeline(conn: Connection, case_id: int, at: datetime, title: str, detail: str) -> None:
-    conn.execute(case_timeline.insert().values(case_id=case_id, at=at, title=title, detail=detail))
+    conn.execute(
+        case_timeline.insert(), {"case_id": case_id, "at": at, "title": title, "detail": detail}
+    )
 
 
 def timeline(conn: Connection, case_id: int) -> list[TimelineEntry]:

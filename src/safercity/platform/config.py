@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     tracking_failures_per_window: int = 10
     tracking_window_seconds: int = 300
     max_evidence_bytes: int = 50 * 1024 * 1024
+    worker_threads: int | None = Field(
+        default=None,
+        description="Threads serving requests; default 8 on SQLite (one writer at a time), "
+        "40 on PostgreSQL.",
+    )
 
     @model_validator(mode="after")
     def _refuse_default_secrets_in_production(self) -> Settings:

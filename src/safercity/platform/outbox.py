@@ -89,17 +89,18 @@ def enqueue(
 ) -> int:
     """Queue a message inside the caller's transaction."""
     result = conn.execute(
-        outbox_messages.insert().values(
-            created_at=clock.now(),
-            channel=channel.value,
-            recipient=recipient,
-            subject=subject,
-            body=body,
-            topic=topic,
-            topic_id=topic_id,
-            status=DeliveryStatus.PENDING.value,
-            attempts=0,
-        )
+        outbox_messages.insert(),
+        {
+            "created_at": clock.now(),
+            "channel": channel.value,
+            "recipient": recipient,
+            "subject": subject,
+            "body": body,
+            "topic": topic,
+            "topic_id": topic_id,
+            "status": DeliveryStatus.PENDING.value,
+            "attempts": 0,
+        },
     ).inserted_primary_key
     assert result is not None
     return int(result[0])

@@ -52,13 +52,17 @@ def _borough_of(draft: ReportDraft) -> Borough | None:
     return city_boroughs().borough_at(draft.latitude, draft.longitude)
 
 
+def _pin_in_city(draft: ReportDraft, borough: Borough | None) -> bool | None:
+    pinned = draft.latitude is not None and draft.longitude is not None
+    return borough is not None if pinned else None
+
+
 def problems_with(draft: ReportDraft, now: datetime) -> list[FieldError]:
     """Everything wrong with a draft, its pin checked against the city's boroughs.
 
     ``submit`` checks the same; a form calls this to show every problem at once.
     """
-    pinned = draft.latitude is not None and draft.longitude is not None
-    return problems(draft, now, _borough_of(draft) is not None if pinned else None)
+    return problems(draft, now, _pin_in_city(draft, _borough_of(draft)))
 
 
 def submit(
@@ -80,7 +84,7 @@ def submit(
         )
     now = clock.now()
     borough = _borough_of(draft)
-    if errors := problems_with(draft, now):
+    if errors := problems(draft, now, _pin_in_city(draft, borough)):
         raise InvalidInput("Some answers need changing before the report can be sent.", errors)
     assert draft.occurred_from is not None  # problems() refuses a draft without it
     report = NewCrimeReport(
@@ -108,13 +112,19 @@ def submit(
         return Submitted(reference, tracking_code(secret, reference), replayed=False)
     try:
         with db.transaction() as conn:
-            store.forget_keys_before(conn, now - IDEMPOTENCY_KEY_LIFETIME)
-            store.claim_key(conn, idempotency_key, fingerprint, now)
             reference = cases.open_from_report(conn, clock, report)
-            store.set_reference(conn, idempotency_key, reference)
+            # A concurrent submission with the same key fails here, on the key's primary key,
+            # and its whole transaction (its case file included) rolls back.
+            store.claim_key(conn, idempotency_key, fingerprint, reference, now)
         return Submitted(reference, tracking_code(secret, reference), replayed=False)
     except IntegrityError:
         return _replay(db, secret, idempotency_key, fingerprint)
+
+
+def forget_expired_keys(db: Database, clock: Clock) -> None:
+    """Idempotency keys only need to outlive a client's retries (a day, as payment APIs do)."""
+    with db.transaction() as conn:
+        store.forget_keys_before(conn, clock.now() - IDEMPOTENCY_KEY_LIFETIME)
 
 
 def _replay(db: Database, secret: str, key: str, fingerprint: str) -> Submitted:

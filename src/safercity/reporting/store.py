@@ -19,18 +19,11 @@ idempotency_keys = Table(
 )
 
 
-def claim_key(conn: Connection, key: str, fingerprint: str, now: datetime) -> None:
-    """Insert first, before any other write, so a concurrent duplicate waits and then fails."""
+def claim_key(conn: Connection, key: str, fingerprint: str, reference: str, now: datetime) -> None:
+    """Raises IntegrityError when the key is taken (after waiting for its transaction)."""
     conn.execute(
-        idempotency_keys.insert().values(
-            key=key, fingerprint=fingerprint, reference="", created_at=now
-        )
-    )
-
-
-def set_reference(conn: Connection, key: str, reference: str) -> None:
-    conn.execute(
-        idempotency_keys.update().where(idempotency_keys.c.key == key).values(reference=reference)
+        idempotency_keys.insert(),
+        {"key": key, "fingerprint": fingerprint, "reference": reference, "created_at": now},
     )
 
 

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import quote
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -31,10 +32,12 @@ from safercity.platform.http import (
 )
 from safercity.reporting import api as reporting_api
 from safercity.reporting import pages as reporting_pages
+from safercity.reporting import service as reporting_service
 from safercity.web import auth, home
 from safercity.web.bootstrap import outbox_transport
 
 OUTBOX_INTERVAL_SECONDS = 2.0
+HOUSEKEEPING_EVERY_ROUNDS = 300
 
 
 def _is_api(request: Request) -> bool:
@@ -87,15 +90,23 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 
 async def _deliver_outbox_forever(ctx: AppContext) -> None:
+    """Background work: deliver queued messages; now and then, forget expired records."""
     transport = outbox_transport(ctx.settings)
+    rounds = 0
     while True:
         await asyncio.to_thread(outbox.deliver_pending, ctx.db, ctx.clock, transport)
+        if rounds % HOUSEKEEPING_EVERY_ROUNDS == 0:
+            await asyncio.to_thread(reporting_service.forget_expired_keys, ctx.db, ctx.clock)
+        rounds += 1
         await asyncio.sleep(OUTBOX_INTERVAL_SECONDS)
 
 
 def create_app(ctx: AppContext, deliver_outbox: bool = True) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # More threads than SQLite can use only add GIL contention and tail latency.
+        threads = ctx.settings.worker_threads or (8 if ctx.db.dialect == "sqlite" else 40)
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
         task = asyncio.create_task(_deliver_outbox_forever(ctx)) if deliver_outbox else None
         yield
         if task:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from sqlalchemy import Column, Integer, String, Table, Text, select, update
+from sqlalchemy import Column, Integer, String, Table, Text, bindparam, select, update
 from sqlalchemy.engine import Connection
 
 from safercity.platform.audit.model import GENESIS_HASH, AuditEntry, AuditRecord, entry_hash
@@ -36,20 +36,26 @@ audit_head = Table(
 )
 
 HEAD_ID = 1
+_SET_LAST_HASH = (
+    update(audit_head).where(audit_head.c.id == HEAD_ID).values(last_hash=bindparam("last_hash"))
+)
 
 
 def append(conn: Connection, at: datetime, records: list[AuditRecord]) -> None:
     """Append entries inside the caller's transaction, so they commit with the change they log."""
     if not records:
         return
-    # Taking the head row's write lock first serialises appenders on PostgreSQL and SQLite.
-    conn.execute(update(audit_head).where(audit_head.c.id == HEAD_ID).values(seq=audit_head.c.seq))
-    head = conn.execute(select(audit_head).where(audit_head.c.id == HEAD_ID)).mappings().first()
-    if head is None:
-        seq, prev = 0, GENESIS_HASH
-        conn.execute(audit_head.insert().values(id=HEAD_ID, seq=0, last_hash=GENESIS_HASH))
-    else:
-        seq, prev = head["seq"], head["last_hash"]
+    # Moving the head first takes its row lock, which serialises appenders on PostgreSQL and
+    # SQLite alike, and hands back the sequence and hash to chain from.
+    moved = conn.execute(
+        update(audit_head)
+        .where(audit_head.c.id == HEAD_ID)
+        .values(seq=audit_head.c.seq + len(records))
+        .returning(audit_head.c.seq, audit_head.c.last_hash)
+    ).first()
+    if moved is None:
+        raise RuntimeError("audit_head has no row: run `safercity db upgrade`")
+    seq, prev = moved.seq - len(records), moved.last_hash
     rows = []
     for record in records:
         seq += 1
@@ -71,9 +77,7 @@ def append(conn: Connection, at: datetime, records: list[AuditRecord]) -> None:
         )
         prev = digest
     conn.execute(audit_log.insert(), rows)
-    conn.execute(
-        update(audit_head).where(audit_head.c.id == HEAD_ID).values(seq=seq, last_hash=prev)
-    )
+    conn.execute(_SET_LAST_HASH, {"last_hash": prev})
 
 
 def head(conn: Connection) -> tuple[int, str]:
