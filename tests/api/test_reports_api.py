@@ -18,17 +18,20 @@ from safercity.platform.db import Database
 from tests.factories import report_payload
 
 
-def _submit(client: TestClient, clock: FixedClock, key: str | None = None,
-            **overrides: Any) -> Any:
+def _submit(client: TestClient, clock: FixedClock, key: str | None = None, **overrides: Any) -> Any:
     headers = {"Idempotency-Key": key} if key else {}
-    return client.post("/api/v1/reports", json=report_payload(clock.now(), **overrides),
-                       headers=headers)
+    return client.post(
+        "/api/v1/reports", json=report_payload(clock.now(), **overrides), headers=headers
+    )
 
 
 def _row_counts(db: Database) -> dict[str, int]:
     with db.transaction() as conn:
-        return {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
-                for t in metadata.sorted_tables if t.name not in ("audit_head",)}
+        return {
+            t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
+            for t in metadata.sorted_tables
+            if t.name not in ("audit_head",)
+        }
 
 
 def test_report_gives_reference_and_code_that_show_the_case(
@@ -38,8 +41,9 @@ def test_report_gives_reference_and_code_that_show_the_case(
     assert created.status_code == 201
     body = created.json()
     assert body["reference"].startswith("SC-") and len(body["tracking_code"]) == 11
-    shown = client.get(f"/api/v1/reports/{body['reference']}",
-                       headers={"X-Tracking-Code": body["tracking_code"]})
+    shown = client.get(
+        f"/api/v1/reports/{body['reference']}", headers={"X-Tracking-Code": body["tracking_code"]}
+    )
     assert shown.status_code == 200
     status = shown.json()
     assert status["crime_type"] == "Burglary"
@@ -58,9 +62,7 @@ def test_the_same_idempotency_key_gives_one_report(
     assert _row_counts(db) == before
 
 
-def test_concurrent_retries_with_one_key_make_one_report(
-    app: FastAPI, clock: FixedClock
-) -> None:
+def test_concurrent_retries_with_one_key_make_one_report(app: FastAPI, clock: FixedClock) -> None:
     with TestClient(app) as client, ThreadPoolExecutor(max_workers=6) as pool:
         results = list(pool.map(lambda _: _submit(client, clock, key="retry-storm-1"), range(6)))
     references = {r.json().get("reference") for r in results if r.status_code == 201}
@@ -83,8 +85,7 @@ def test_wrong_code_looks_exactly_like_an_unknown_reference(
 ) -> None:
     reference = _submit(client, clock).json()["reference"]
     wrong = client.get(f"/api/v1/reports/{reference}", headers={"X-Tracking-Code": "AAAAA-AAAAA"})
-    unknown = client.get("/api/v1/reports/SC-0000-0000",
-                         headers={"X-Tracking-Code": "AAAAA-AAAAA"})
+    unknown = client.get("/api/v1/reports/SC-0000-0000", headers={"X-Tracking-Code": "AAAAA-AAAAA"})
     assert wrong.status_code == unknown.status_code == 404
     assert wrong.json()["detail"] == unknown.json()["detail"]
 
@@ -125,8 +126,9 @@ def test_a_pin_outside_london_is_refused_next_to_the_location(
 
 
 def test_malformed_json_is_a_problem_not_a_server_error(client: TestClient) -> None:
-    response = client.post("/api/v1/reports", content=b"{not json",
-                           headers={"content-type": "application/json"})
+    response = client.post(
+        "/api/v1/reports", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert response.status_code == 422
     assert response.json()["status"] == 422
 
@@ -148,20 +150,27 @@ def test_submitting_and_tracking_are_on_the_audit_log(
     client: TestClient, clock: FixedClock, db: Database
 ) -> None:
     body = _submit(client, clock).json()
-    client.get(f"/api/v1/reports/{body['reference']}",
-               headers={"X-Tracking-Code": body["tracking_code"]})
+    client.get(
+        f"/api/v1/reports/{body['reference']}", headers={"X-Tracking-Code": body["tracking_code"]}
+    )
     with db.transaction() as conn:
-        actions = conn.execute(
-            select(audit_log.c.action).where(audit_log.c.subject_id == body["reference"])
-        ).scalars().all()
+        actions = (
+            conn.execute(
+                select(audit_log.c.action).where(audit_log.c.subject_id == body["reference"])
+            )
+            .scalars()
+            .all()
+        )
     assert "collection" in actions and "consultation" in actions
 
 
 def test_the_victim_can_send_the_officer_a_message(client: TestClient, clock: FixedClock) -> None:
     body = _submit(client, clock).json()
-    response = client.post(f"/api/v1/reports/{body['reference']}/messages",
-                           json={"kind": "message", "text": "I remembered the van was white."},
-                           headers={"X-Tracking-Code": body["tracking_code"]})
+    response = client.post(
+        f"/api/v1/reports/{body['reference']}/messages",
+        json={"kind": "message", "text": "I remembered the van was white."},
+        headers={"X-Tracking-Code": body["tracking_code"]},
+    )
     assert response.status_code == 201
     assert len(response.json()["timeline"]) >= 2
 

@@ -20,9 +20,17 @@ runner = CliRunner()
 def _log(db: Database, clock: FixedClock, n: int) -> None:
     for i in range(n):
         with db.transaction() as conn:
-            audit.record(conn, clock, AuditRecord(
-                actor="investigator@MPS", action=AuditAction.CONSULTATION, subject_type="case",
-                subject_id=f"SC-{i}", purpose="investigation"))
+            audit.record(
+                conn,
+                clock,
+                AuditRecord(
+                    actor="investigator@MPS",
+                    action=AuditAction.CONSULTATION,
+                    subject_type="case",
+                    subject_id=f"SC-{i}",
+                    purpose="investigation",
+                ),
+            )
 
 
 @pytest.fixture
@@ -31,8 +39,7 @@ def cli_env(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("SAFERCITY_DATA_DIR", str(tmp_path))
 
 
-def test_verify_passes_on_an_untouched_log(db: Database, clock: FixedClock,
-                                           cli_env: None) -> None:
+def test_verify_passes_on_an_untouched_log(db: Database, clock: FixedClock, cli_env: None) -> None:
     _log(db, clock, 6)
     result = runner.invoke(app, ["audit", "verify"])
     assert result.exit_code == 0, result.output

@@ -84,11 +84,19 @@ def test_a_role_must_fit_its_agency_and_usernames_are_unique(
 ) -> None:
     seed_staff(db, clock)
     with pytest.raises(InvalidInput, match="prosecutor"):
-        identity.add_user(db, clock, username="p2", password=PASSWORD, role=Role.PROSECUTOR,
-                          agency_code="MPS")
+        identity.add_user(
+            db, clock, username="p2", password=PASSWORD, role=Role.PROSECUTOR, agency_code="MPS"
+        )
     with pytest.raises(Conflict):
-        identity.add_user(db, clock, username="clerk", password=PASSWORD,
-                          role=Role.COURT_CLERK, agency_code="CAMB-MC")
+        identity.add_user(
+            db,
+            clock,
+            username="clerk",
+            password=PASSWORD,
+            role=Role.COURT_CLERK,
+            agency_code="CAMB-MC",
+        )
     with pytest.raises(InvalidInput, match="No agency"):
-        identity.add_user(db, clock, username="x", password=PASSWORD, role=Role.ADMIN,
-                          agency_code="NOPE")
+        identity.add_user(
+            db, clock, username="x", password=PASSWORD, role=Role.ADMIN, agency_code="NOPE"
+        )

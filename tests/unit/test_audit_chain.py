@@ -20,14 +20,30 @@ T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 def _chain(n: int) -> list[AuditEntry]:
     entries, prev = [], GENESIS_HASH
     for seq in range(1, n + 1):
-        record = AuditRecord(actor=f"user{seq}@MPS", action=AuditAction.CONSULTATION,
-                             subject_type="case", subject_id=f"SC-{seq}", purpose="investigation")
+        record = AuditRecord(
+            actor=f"user{seq}@MPS",
+            action=AuditAction.CONSULTATION,
+            subject_type="case",
+            subject_id=f"SC-{seq}",
+            purpose="investigation",
+        )
         at = T0 + timedelta(seconds=seq)
         digest = entry_hash(seq, at, record, prev)
-        entries.append(AuditEntry(seq=seq, at=at, actor=record.actor, action=record.action.value,
-                                  subject_type="case", subject_id=record.subject_id,
-                                  purpose=record.purpose, recipient=None, detail="",
-                                  prev_hash=prev, entry_hash=digest))
+        entries.append(
+            AuditEntry(
+                seq=seq,
+                at=at,
+                actor=record.actor,
+                action=record.action.value,
+                subject_type="case",
+                subject_id=record.subject_id,
+                purpose=record.purpose,
+                recipient=None,
+                detail="",
+                prev_hash=prev,
+                entry_hash=digest,
+            )
+        )
         prev = digest
     return entries
 

@@ -19,8 +19,15 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 def _user(role: Role) -> StaffUser:
-    return StaffUser(id=1, username="u", display_name="U", role=role, agency_id=1,
-                     agency_code="X", agency_name="X")
+    return StaffUser(
+        id=1,
+        username="u",
+        display_name="U",
+        role=role,
+        agency_id=1,
+        agency_code="X",
+        agency_name="X",
+    )
 
 
 def test_fifth_failure_locks_for_ten_minutes() -> None:
