@@ -8,7 +8,6 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Header, Path, Request, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from safercity.cases.model import VictimView
 from safercity.cases.victims_code import EnhancedRightsAnswers
 from safercity.cases.vocabulary import CRIME_TYPES, ContactChannel
 from safercity.platform.http import ContextDep
@@ -93,12 +92,18 @@ class ReportCreated(BaseModel):
 
 
 class TimelineEntryPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     at: datetime
     title: str
     detail: str
 
 
 class ReportStatus(BaseModel):
+    """What the victim may see of their case (read from the case file's ``VictimView``)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     reference: str
     crime_type: str
     status: str
@@ -110,24 +115,6 @@ class ReportStatus(BaseModel):
     outcome: str | None
     has_enhanced_rights: bool
     timeline: list[TimelineEntryPublic]
-
-    @classmethod
-    def of(cls, view: VictimView) -> ReportStatus:
-        return cls(
-            reference=view.reference,
-            crime_type=view.crime_type,
-            status=view.status,
-            status_label=view.status_label,
-            reported_at=view.reported_at,
-            officer_name=view.officer_name,
-            officer_contact=view.officer_contact,
-            next_steps=view.next_steps,
-            outcome=view.outcome,
-            has_enhanced_rights=view.has_enhanced_rights,
-            timeline=[
-                TimelineEntryPublic(at=e.at, title=e.title, detail=e.detail) for e in view.timeline
-            ],
-        )
 
 
 class VictimMessageCreate(BaseModel):
@@ -220,7 +207,7 @@ def get_report(
         tracking_code,
         _client(request),
     )
-    return ReportStatus.of(view)
+    return ReportStatus.model_validate(view)
 
 
 @router.post(
@@ -247,4 +234,4 @@ def add_message(
         body.kind,
         body.text,
     )
-    return ReportStatus.of(view)
+    return ReportStatus.model_validate(view)
