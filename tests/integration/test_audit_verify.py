@@ -75,3 +75,26 @@ def test_concurrent_appenders_keep_one_unbroken_chain(db: Database, clock: Fixed
         list(pool.map(lambda _: _log(db, clock, 5), range(8)))
     checked, broken = audit.verify(db)
     assert broken is None and checked == 40
+
+
+def test_a_rolled_back_use_case_logs_nothing_and_leaves_nothing_for_the_next(
+    db: Database, clock: FixedClock
+) -> None:
+    with pytest.raises(RuntimeError), db.transaction() as conn:
+        audit.record(
+            conn,
+            clock,
+            AuditRecord(
+                actor="investigator@MPS",
+                action=AuditAction.CONSULTATION,
+                subject_type="case",
+                subject_id="SC-ROLLED-BACK",
+                purpose="investigation",
+            ),
+        )
+        raise RuntimeError("the use case failed after reading")
+    _log(db, clock, 1)
+    checked, broken = audit.verify(db)
+    assert broken is None and checked == 1
+    with db.transaction() as conn:
+        assert audit.trail(conn, "case", "SC-ROLLED-BACK") == []

@@ -8,16 +8,36 @@ lock upgrade. PostgreSQL is used as it is.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
+
+# Key in ``Connection.info`` of {name: callable(connection)} run just before commit.
+BEFORE_COMMIT = "safercity.before_commit"
+
+
+HookT = TypeVar("HookT", bound=Callable[[Connection], None])
+
+
+def before_commit(connection: Connection, name: str, make_hook: Callable[[], HookT]) -> HookT:
+    """This transaction's hook called ``name`` (made on first use), run last before commit.
+
+    The hook may carry state (entries to write); it is dropped with the transaction on
+    rollback, so nothing carries over to the next use of the pooled connection.
+    """
+    hooks: dict[str, Callable[[Connection], None]] = connection.info.setdefault(BEFORE_COMMIT, {})
+    if name not in hooks:
+        hooks[name] = make_hook()
+    hook: HookT = hooks[name]  # type: ignore[assignment]
+    return hook
+
 
 metadata = MetaData(
     naming_convention={
@@ -102,12 +122,16 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        if self._write_lock is None:
-            with self.engine.begin() as connection:
+        lock = self._write_lock or nullcontext()
+        with lock, self.engine.begin() as connection:
+            try:
                 yield connection
-            return
-        with self._write_lock, self.engine.begin() as connection:
-            yield connection
+                # Work that must be last before commit (the audit append, which serialises
+                # writers: the shorter it holds its lock, the more requests go through).
+                for hook in connection.info.pop(BEFORE_COMMIT, {}).values():
+                    hook(connection)
+            finally:
+                connection.info.pop(BEFORE_COMMIT, None)
 
     def is_reachable(self) -> bool:
         try:

@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.engine import Connection
 
 from safercity.platform.audit import store
 from safercity.platform.audit.model import AuditEntry, AuditRecord, ChainBreak, first_break
 from safercity.platform.clock import Clock
-from safercity.platform.db import Database
+from safercity.platform.db import Database, before_commit
+
+
+class _PendingEntries(list[tuple[datetime, AuditRecord]]):
+    """This transaction's entries, appended to the chain as it commits."""
+
+    def __call__(self, conn: Connection) -> None:
+        store.append(conn, self)
 
 
 def record(conn: Connection, clock: Clock, *records: AuditRecord) -> None:
-    """Log processing of personal data in the same transaction as the processing itself."""
-    store.append(conn, clock.now(), list(records))
+    """Log processing of personal data in the same transaction as the processing itself.
+
+    The entries are appended just before the transaction commits, and only if it commits: the
+    chain's lock is then held for the shortest time, and a rolled-back use case logs nothing.
+    """
+    now = clock.now()
+    before_commit(conn, "audit", _PendingEntries).extend((now, r) for r in records)
 
 
 def verify(db: Database) -> tuple[int, ChainBreak | None]:

@@ -41,7 +41,7 @@ _SET_LAST_HASH = (
 )
 
 
-def append(conn: Connection, at: datetime, records: list[AuditRecord]) -> None:
+def append(conn: Connection, records: list[tuple[datetime, AuditRecord]]) -> None:
     """Append entries inside the caller's transaction, so they commit with the change they log."""
     if not records:
         return
@@ -57,7 +57,7 @@ def append(conn: Connection, at: datetime, records: list[AuditRecord]) -> None:
         raise RuntimeError("audit_head has no row: run `safercity db upgrade`")
     seq, prev = moved.seq - len(records), moved.last_hash
     rows = []
-    for record in records:
+    for at, record in records:
         seq += 1
         digest = entry_hash(seq, at, record, prev)
         rows.append(
