@@ -173,10 +173,16 @@ class _DemoCases:
         index = 0
         for stage, count in STAGES:
             for _ in range(count):
-                days_ago = 1 if stage is DemoStage.REPORTED else self.random.randint(8, 40)
-                clock = FixedClock(
-                    self.now - timedelta(days=days_ago, hours=self.random.randint(0, 20))
+                # New reports from the last day and a half (some past the 24-hour recording
+                # deadline); the rest began one to six weeks ago.
+                age = (
+                    timedelta(hours=self.random.randint(2, 36))
+                    if stage is DemoStage.REPORTED
+                    else timedelta(
+                        days=self.random.randint(8, 40), hours=self.random.randint(0, 20)
+                    )
                 )
+                clock = FixedClock(self.now - age)
                 reference = self._report(index, clock)
 
                 def between_steps(clock: FixedClock = clock) -> None:
