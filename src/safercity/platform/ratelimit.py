@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import Column, Integer, String, Table, delete, select, update
+from sqlalchemy import Column, Integer, String, Table, case, delete, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
 from safercity.platform.clock import Clock
@@ -37,27 +39,24 @@ def check(conn: Connection, clock: Clock, keys: list[str], limit: int, window: t
 
 
 def count_failure(conn: Connection, clock: Clock, keys: list[str], window: timedelta) -> None:
+    """Count one failure against each key, starting a new window when the last has passed.
+
+    One upsert per key, so two failures at the same moment cannot collide on the key.
+    """
     now = clock.now()
+    insert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    window_over = failure_counters.c.window_start <= now - window
     for key in keys:
-        row = (
-            conn.execute(select(failure_counters).where(failure_counters.c.key == key))
-            .mappings()
-            .first()
+        statement = insert(failure_counters).values(key=key, window_start=now, failures=1)
+        conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=[failure_counters.c.key],
+                set_={
+                    "window_start": case((window_over, now), else_=failure_counters.c.window_start),
+                    "failures": case((window_over, 1), else_=failure_counters.c.failures + 1),
+                },
+            )
         )
-        if row is None:
-            conn.execute(failure_counters.insert().values(key=key, window_start=now, failures=1))
-        elif now - row["window_start"] >= window:
-            conn.execute(
-                update(failure_counters)
-                .where(failure_counters.c.key == key)
-                .values(window_start=now, failures=1)
-            )
-        else:
-            conn.execute(
-                update(failure_counters)
-                .where(failure_counters.c.key == key)
-                .values(failures=failure_counters.c.failures + 1)
-            )
 
 
 def forget(conn: Connection, older_than: timedelta, clock: Clock) -> None:

@@ -131,7 +131,7 @@ def demo(
     typer.echo("Demo accounts (username / password / role / agency):")
     for account in accounts:
         typer.echo(
-            f"  {account.username:<12} {account.password:<22} {account.role:<22} {account.agency}"
+            f"  {account.username:<14} {account.password:<20} {account.role:<22} {account.agency}"
         )
     if serve_after:
         serve(host=host, port=port, upgrade=False)
