@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated
 
 import typer
 import uvicorn
+from rich.progress import track
 
 from safercity import migrations
 from safercity.evidence import cli as evidence_cli
 from safercity.platform.audit import service as audit
+from safercity.platform.audit.model import AuditEntry
 from safercity.platform.config import Settings
 from safercity.platform.errors import SaferCityError
 from safercity.platform.identity import service as identity
@@ -104,7 +107,11 @@ def users_add(
 def audit_verify() -> None:
     """Re-check the hash chain; exit 1 naming the first bad entry if any was tampered with."""
     ctx = build_context()
-    checked, broken = audit.verify(ctx.db)
+
+    def with_bar(entries: Iterable[AuditEntry], total: int) -> Iterable[AuditEntry]:
+        return track(entries, total=total, description="Checking the audit chain", transient=True)
+
+    checked, broken = audit.verify(ctx.db, with_bar)
     if broken is not None:
         typer.secho(
             f"Audit log BROKEN at entry {broken.seq}: {broken.reason}.",

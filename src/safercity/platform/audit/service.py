@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from sqlalchemy.engine import Connection
@@ -29,11 +30,20 @@ def record(conn: Connection, clock: Clock, *records: AuditRecord) -> None:
     before_commit(conn, "audit", _PendingEntries).extend((now, r) for r in records)
 
 
-def verify(db: Database) -> tuple[int, ChainBreak | None]:
-    """How many entries were checked, and the first break in the chain if there is one."""
+def verify(
+    db: Database,
+    progress: Callable[[Iterable[AuditEntry], int], Iterable[AuditEntry]] | None = None,
+) -> tuple[int, ChainBreak | None]:
+    """How many entries the log holds, and the first break in its chain if there is one.
+
+    ``progress`` may wrap the entries as they are read (the CLI shows a progress bar).
+    """
     with db.engine.connect() as conn:
         head_seq, head_hash = store.head(conn)
-        result = first_break(store.entries(conn), head_seq, head_hash)
+        entries: Iterable[AuditEntry] = store.entries(conn)
+        if progress is not None:
+            entries = progress(entries, head_seq)
+        result = first_break(entries, head_seq, head_hash)
     return head_seq, result
 
 
