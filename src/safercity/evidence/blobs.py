@@ -14,6 +14,7 @@ import io
 import os
 import re
 import tempfile
+from abc import ABC, abstractmethod
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO, Protocol
@@ -101,18 +102,18 @@ def _hash_file(path: Path) -> str | None:
     return hasher.hexdigest()
 
 
-class _Staged:
+class _Staged(ABC):
     """Shared behaviour: a staged blob discards itself when left without a commit."""
 
     sha256: str
     size: int
     head: bytes
 
-    def commit(self) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def commit(self) -> None: ...
 
-    def discard(self) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def discard(self) -> None: ...
 
     def __enter__(self) -> _Staged:
         return self
