@@ -85,3 +85,14 @@ def report_payload(now: datetime, **overrides: Any) -> dict[str, Any]:
     }
     payload.update(overrides)
     return payload
+
+
+def openapi_without_database() -> dict[str, Any]:
+    """The app's OpenAPI schema, built without touching a database (for parametrising tests)."""
+    from safercity.platform.config import Settings
+    from safercity.web.app import create_app
+    from safercity.web.bootstrap import build_context
+
+    ctx = build_context(Settings(database_url="sqlite://", secret_key="schema-only"))
+    schema: dict[str, Any] = create_app(ctx, deliver_outbox=False).openapi()
+    return schema

@@ -14,11 +14,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from safercity.platform.clock import FixedClock
-from safercity.platform.config import Settings
 from safercity.platform.db import Database
-from safercity.web.app import create_app
-from safercity.web.bootstrap import build_context
-from tests.factories import report_payload, seed_staff, token_for
+from tests.factories import openapi_without_database, report_payload, seed_staff, token_for
 
 CHECKS = [
     schemathesis.checks.not_a_server_error,
@@ -29,8 +26,7 @@ CHECKS = [
 
 def _operation_labels() -> list[tuple[str, str]]:
     """Every operation in the schema, read from an app that never touches a database."""
-    ctx = build_context(Settings(database_url="sqlite://", secret_key="schema-only"))
-    paths = create_app(ctx, deliver_outbox=False).openapi()["paths"]
+    paths = openapi_without_database()["paths"]
     return sorted((path, method.upper()) for path, item in paths.items() for method in item)
 
 
