@@ -20,6 +20,7 @@ from safercity.city.estate import (
     hospitals,
     police_stations,
 )
+from safercity.platform.errors import InvalidInput
 
 # As shared/data/SOURCES.md names them.
 CLOSED_2014 = {
@@ -61,7 +62,7 @@ def test_2014_list_has_113_stations_including_exactly_the_ten_closed() -> None:
 
 def test_later_years_have_todays_stations_and_earlier_years_are_refused() -> None:
     assert fire_stations(2015) == fire_stations(2023)
-    with pytest.raises(ValueError, match="start in 2014"):
+    with pytest.raises(InvalidInput, match="start in 2014"):
         fire_stations(2013)
 
 

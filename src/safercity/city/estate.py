@@ -20,6 +20,8 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from safercity.platform.errors import FieldError, InvalidInput
+
 __all__ = [
     "CoordQuality",
     "Estate",
@@ -188,9 +190,11 @@ def fire_stations(year: int = 2023) -> tuple[Station, ...]:
     No station has opened or closed since, so every later year has today's 103.
     """
     if not FIRST_FIRE_YEAR <= year <= LAST_FIRE_YEAR:
-        raise ValueError(
-            f"No London fire station list for {year}: the bundled lists start in {FIRST_FIRE_YEAR}."
+        message = (
+            f"No London fire station list for {year}: give a year from {FIRST_FIRE_YEAR} "
+            f"(the bundled lists start in {FIRST_FIRE_YEAR})."
         )
+        raise InvalidInput(message, [FieldError("year", message)])
     if year == FIRST_FIRE_YEAR:
         return _fire_2014()[0]
     return london_estate().fire_stations()
