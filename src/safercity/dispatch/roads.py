@@ -246,11 +246,24 @@ def _read_osm_pbf(path: Path) -> _Ways:
     import osmium
 
     found = _Ways(coords={}, edges=[])
-    for obj in osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY):
-        if isinstance(obj, osmium.osm.Node):
-            found.coords[obj.id] = (obj.location.lat, obj.location.lon)
-        elif isinstance(obj, osmium.osm.Way):
-            found.add_way([n.ref for n in obj.nodes], {t.k: t.v for t in obj.tags})
+    # libosmium keeps node locations in its own index and hands them to each way, so only the
+    # nodes of drivable ways reach Python: a whole-city file stays within memory.
+    ways = (
+        osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
+        .with_locations()
+        .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
+        .with_filter(osmium.filter.KeyFilter("highway"))
+    )
+    for way in ways:
+        if not isinstance(way, osmium.osm.Way):
+            continue
+        tags = {t.k: t.v for t in way.tags}
+        if not is_drivable(tags):
+            continue
+        for node in way.nodes:
+            if node.location.valid():
+                found.coords[node.ref] = (node.location.lat, node.location.lon)
+        found.add_way([n.ref for n in way.nodes], tags)
     return found
 
 
