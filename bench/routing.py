@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 import osmium
 
-from safercity.dispatch.roads import MPH, RoadNetwork, read_roads
+from safercity.dispatch.osm import MPH
+from safercity.dispatch.roads import RoadNetwork, read_roads
 from safercity.dispatch.routing import RoadGraph
 
 DATA = Path(__file__).parent.parent / "tests" / "data" / "osm"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import osmium
@@ -9,17 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from safercity.dispatch.cli import app
-from safercity.dispatch.roads import (
-    MPH,
-    ImportReport,
-    directions,
-    is_drivable,
-    iter_edges,
-    load_network,
-    parse_maxspeed,
-    read_roads,
-    save_network,
-)
+from safercity.dispatch.osm import MPH, directions, is_drivable, parse_maxspeed
+from safercity.dispatch.roads import ImportReport, load_network, read_roads, save_network
 
 DATA = Path(__file__).parent.parent / "data" / "osm"
 SOUTHGATE = DATA / "north_london_southgate.osm.gz"
@@ -86,7 +78,7 @@ def test_southgate_extract_keeps_its_drivable_strongly_connected_core(
     assert 4800 < network.node_count < 5800
     assert 9000 < network.edge_count < 11000
     assert 0 < southgate.dropped_nodes < 0.3 * southgate.raw_nodes
-    assert all(seconds > 0 for _, _, seconds in iter_edges(network))
+    assert (network.seconds > 0).all()
     # 20 mph residential streets: 100 m takes about 11 s.
     median = sorted(network.seconds / network.length_m)[network.edge_count // 2]
     assert 0.08 < median < 0.15
@@ -109,6 +101,14 @@ def test_saved_graph_loads_back_identical(southgate: ImportReport, tmp_path: Pat
     loaded = load_network(path)
     assert (loaded.seconds == southgate.network.seconds).all()
     assert (loaded.lat == southgate.network.lat).all()
+
+
+def test_a_tampered_graph_is_refused(southgate: ImportReport, tmp_path: Path) -> None:
+    network = southgate.network
+    bad = dataclasses.replace(network, indices=network.indices + network.node_count)
+    save_network(bad, tmp_path / "bad.npz")
+    with pytest.raises(ValueError, match="not a consistent road network"):
+        load_network(tmp_path / "bad.npz")
 
 
 def test_a_file_that_is_not_a_graph_is_refused(tmp_path: Path) -> None:
