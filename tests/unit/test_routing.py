@@ -111,3 +111,16 @@ def test_bad_nodes_limits_and_coordinates_are_refused(central: RoadGraph) -> Non
         central.nearest_node(91.0, 0.0)
     with pytest.raises(ValueError):
         central.route(-1, 0)
+
+
+def test_units_reaching_an_incident_are_timed_in_one_reverse_search(central: RoadGraph) -> None:
+    units = [SOHO, DOWGATE, (51.520072, -0.183319), EUSTON]  # Paddington; Euston is off the graph
+    lats, lons = zip(*units, strict=True)
+    times = central.seconds_to_point(*SOHO, lats, lons, limit_s=480.0)
+    incident = central.nearest_node(*SOHO)
+    assert times[0] == 0.0
+    for i in (1, 2):
+        drive = central.travel_times_from(central.nearest_node(*units[i]))[incident]
+        assert times[i] == (pytest.approx(drive) if drive <= 480.0 else math.inf)
+    assert math.isnan(times[3])
+    assert np.isnan(central.seconds_to_point(*EUSTON, lats, lons)).all()

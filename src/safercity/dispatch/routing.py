@@ -134,6 +134,35 @@ class RoadGraph:
         """The nodes from which ``node`` is reached within ``limit_s`` seconds."""
         return _reach(self.travel_times_to(node, limit_s))
 
+    def seconds_to_point(
+        self,
+        to_lat: float,
+        to_lon: float,
+        from_lats: npt.ArrayLike,
+        from_lons: npt.ArrayLike,
+        limit_s: float = math.inf,
+    ) -> FloatArray:
+        """Drive times from many points (units) to one point (the incident), one search in all.
+
+        Per origin: the seconds, ``inf`` if it takes longer than ``limit_s``, ``nan`` if the
+        origin or the incident is off the graph (the caller then uses the calibrated model).
+        """
+        lats = np.atleast_1d(np.asarray(from_lats, dtype=np.float64))
+        lons = np.atleast_1d(np.asarray(from_lons, dtype=np.float64))
+        if lats.shape != lons.shape or lats.ndim != 1:
+            raise ValueError("give as many origin latitudes as longitudes")
+        result = np.full(lats.size, np.nan)
+        incident, off = self.snap(to_lat, to_lon)
+        if off > COVER_RADIUS_M or lats.size == 0:
+            return result
+        if not (np.all(np.abs(lats) <= 90.0) and np.all(np.abs(lons) <= 180.0)):
+            raise ValueError("latitude must lie in [-90, 90] and longitude in [-180, 180]")
+        distance, nodes = self._tree.query(self._project(lats, lons))
+        times = self.travel_times_to(incident, limit_s)
+        covered = np.asarray(distance) <= COVER_RADIUS_M
+        result[covered] = times[np.asarray(nodes)[covered]]
+        return result
+
     def route(self, origin: int, destination: int) -> Route | None:
         """The fastest route between two nodes, or None if the destination cannot be reached."""
         destination = self._check_node(destination)
