@@ -73,3 +73,17 @@ def test_users_add_explains_an_unknown_agency_and_exits_non_zero(
     )
     assert result.exit_code == 2
     assert "No agency with code 'NOPE'" in result.output
+
+
+def test_city_import_roads_builds_a_graph_from_an_osm_extract(tmp_path: Path) -> None:
+    extract = (
+        Path(__file__).resolve().parent.parent / "data" / "osm" / "north_london_southgate.osm.gz"
+    )
+    out = tmp_path / "southgate.roads.npz"
+    result = runner.invoke(app, ["city", "import-roads", str(extract), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.stat().st_size > 0
+    from safercity.dispatch.routing import RoadGraph
+
+    graph = RoadGraph.load(out)
+    assert graph.covers(51.6165, -0.1330)  # Arnos Grove, inside the extract

@@ -10,6 +10,7 @@ import uvicorn
 from rich.progress import track
 
 from safercity import migrations
+from safercity.dispatch import cli as dispatch_cli
 from safercity.evidence import cli as evidence_cli
 from safercity.platform.audit import service as audit
 from safercity.platform.audit.model import AuditEntry
@@ -29,6 +30,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(evidence_cli.app, name="evidence")
+app.add_typer(dispatch_cli.app, name="city")
 
 
 def _fail(error: SaferCityError) -> None:
