@@ -1,0 +1,144 @@
+"""Recommending units: every need met in time, with the fewest vehicles, then the earliest."""
+
+from __future__ import annotations
+
+import pytest
+
+from safercity.dispatch.capabilities import Capability, Service
+from safercity.dispatch.fleet import Unit, UnitType, home_base_positions, london_fleet
+from safercity.dispatch.recommend import (
+    Need,
+    ShortfallKind,
+    format_duration,
+    model_etas,
+    recommend,
+)
+from safercity.dispatch.traveltime import TravelTimeModel
+from safercity.platform.errors import InvalidInput
+
+C = Capability
+EIGHT_MIN = 480.0
+
+
+def unit(call_sign: str, unit_type: UnitType, *caps: Capability) -> Unit:
+    return Unit(call_sign, Service.AMBULANCE, "LAS", unit_type, "A1", frozenset(caps), 2)
+
+
+FRC = unit("FRC1", UnitType.FAST_RESPONSE_CAR, C.PARAMEDIC, C.DEFIBRILLATOR)
+MEDIC_ONLY = unit("MED1", UnitType.AMBULANCE, C.PARAMEDIC)
+IRV_DEFIB = unit("IRV1", UnitType.POLICE_RESPONSE_CAR, C.POLICE_OFFICER, C.DEFIBRILLATOR)
+PUMPS = [unit(f"P{i}", UnitType.FIRE_ENGINE, C.FIREFIGHTING) for i in range(1, 4)]
+
+
+def test_one_unit_with_paramedic_and_defibrillator_beats_two_units() -> None:
+    needs = [Need(C.PARAMEDIC, 1, EIGHT_MIN), Need(C.DEFIBRILLATOR, 1, EIGHT_MIN)]
+    # The two single-skill units are both nearer, but one car that does both is fewer vehicles.
+    etas = {"FRC1": 400.0, "MED1": 100.0, "IRV1": 120.0}
+    result = recommend(needs, [FRC, MEDIC_ONLY, IRV_DEFIB], etas)
+    assert [c.unit.call_sign for c in result.chosen] == ["FRC1"]
+    assert result.chosen[0].fills == (C.PARAMEDIC, C.DEFIBRILLATOR)
+    assert result.complete
+
+
+def test_reason_names_the_capabilities_and_the_eta() -> None:
+    needs = [Need(C.PARAMEDIC, 1, EIGHT_MIN), Need(C.DEFIBRILLATOR, 1, EIGHT_MIN)]
+    result = recommend(needs, [FRC], {"FRC1": 250.0})
+    assert result.chosen[0].reason == (
+        "nearest unit with paramedic and defibrillator (fast response car): 4 min 10 s"
+    )
+
+
+def test_two_units_are_chosen_when_the_double_unit_would_be_late() -> None:
+    needs = [Need(C.PARAMEDIC, 1, EIGHT_MIN), Need(C.DEFIBRILLATOR, 1, EIGHT_MIN)]
+    etas = {"FRC1": 900.0, "MED1": 100.0, "IRV1": 120.0}
+    result = recommend(needs, [FRC, MEDIC_ONLY, IRV_DEFIB], etas)
+    assert {c.unit.call_sign for c in result.chosen} == {"MED1", "IRV1"}
+    assert result.complete
+
+
+def test_never_recommends_the_same_unit_twice() -> None:
+    needs = [Need(C.FIREFIGHTING, 2, EIGHT_MIN), Need(C.FIREFIGHTING, 1, EIGHT_MIN)]
+    etas = {"P1": 60.0, "P2": 200.0, "P3": 300.0}
+    # The same unit listed twice by the caller is still one unit.
+    result = recommend(needs, [*PUMPS, PUMPS[0]], etas)
+    signs = [c.unit.call_sign for c in result.chosen]
+    assert len(signs) == len(set(signs))
+
+
+def test_two_fire_engines_are_two_different_units() -> None:
+    result = recommend([Need(C.FIREFIGHTING, 2, EIGHT_MIN)], PUMPS, {"P1": 60, "P2": 90, "P3": 30})
+    assert [c.unit.call_sign for c in result.chosen] == ["P3", "P1"]
+
+
+def test_need_nobody_can_meet_in_time_is_flagged_late_with_the_earliest_unit() -> None:
+    etas = {"P1": 900.0, "P2": 700.0, "P3": 1200.0}
+    result = recommend([Need(C.FIREFIGHTING, 1, EIGHT_MIN)], PUMPS, etas)
+    assert [c.unit.call_sign for c in result.chosen] == ["P2"]
+    assert result.chosen[0].late
+    [short] = result.shortfalls
+    assert short.kind is ShortfallKind.LATE and short.missing == 1
+    assert not result.complete
+
+
+def test_need_without_enough_units_is_flagged_unavailable_and_the_rest_sent() -> None:
+    result = recommend([Need(C.FIREFIGHTING, 5, EIGHT_MIN)], PUMPS, {"P1": 1, "P2": 2, "P3": 3})
+    assert len(result.chosen) == 3
+    [short] = result.shortfalls
+    assert short.kind is ShortfallKind.UNAVAILABLE and short.missing == 2
+
+
+def test_nearest_suitable_unit_is_chosen_over_a_nearer_unsuitable_one() -> None:
+    etas = {"FRC1": 300.0, "MED1": 200.0, "IRV1": 10.0}
+    result = recommend([Need(C.PARAMEDIC, 1, EIGHT_MIN)], [FRC, MEDIC_ONLY, IRV_DEFIB], etas)
+    assert [c.unit.call_sign for c in result.chosen] == ["MED1"]
+
+
+def test_earliest_arrivals_break_ties_between_equally_few_vehicles() -> None:
+    etas = {"P1": 300.0, "P2": 100.0, "P3": 200.0}
+    result = recommend([Need(C.FIREFIGHTING, 2, EIGHT_MIN)], PUMPS, etas)
+    assert [c.unit.call_sign for c in result.chosen] == ["P2", "P3"]
+
+
+def test_eta_may_be_a_callable() -> None:
+    result = recommend([Need(C.FIREFIGHTING, 1, EIGHT_MIN)], PUMPS, lambda u: len(u.call_sign))
+    assert len(result.chosen) == 1
+
+
+def test_no_needs_recommends_nobody() -> None:
+    assert recommend([], PUMPS, {}).chosen == ()
+
+
+@pytest.mark.parametrize(
+    "need", [Need(C.FIREFIGHTING, -1, 60.0), Need(C.FIREFIGHTING, 1, -5.0)], ids=str
+)
+def test_bad_need_is_refused(need: Need) -> None:
+    with pytest.raises(InvalidInput):
+        recommend([need], PUMPS, {"P1": 1, "P2": 1, "P3": 1})
+
+
+def test_unit_without_an_eta_is_refused_by_name() -> None:
+    with pytest.raises(InvalidInput, match="P2"):
+        recommend([Need(C.FIREFIGHTING, 1, 60.0)], PUMPS, {"P1": 1.0})
+
+
+def test_format_duration_reads_as_minutes_and_seconds() -> None:
+    assert format_duration(250.4) == "4 min 10 s"
+    assert format_duration(42) == "42 s"
+
+
+def test_house_fire_over_the_whole_london_fleet_is_met_in_time() -> None:
+    fleet = london_fleet()
+    etas = model_etas(TravelTimeModel.load_default(), home_base_positions(fleet), 51.5155, -0.0922)
+    needs = [
+        Need(C.FIREFIGHTING, 2, EIGHT_MIN),
+        Need(C.PARAMEDIC, 1, EIGHT_MIN),
+        Need(C.PATIENT_TRANSPORT, 1, 1200.0),
+        Need(C.POLICE_OFFICER, 1, 900.0),
+    ]
+    result = recommend(needs, fleet, etas)
+    assert result.complete
+    types = sorted(c.unit.unit_type for c in result.chosen)
+    # Two pumps, one ambulance (paramedic and conveyance together), one police car.
+    assert types == sorted(
+        [UnitType.FIRE_ENGINE] * 2 + [UnitType.AMBULANCE, UnitType.POLICE_RESPONSE_CAR]
+    )
