@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+import random
+
 import pytest
 
 from safercity.dispatch.capabilities import Capability, Service
@@ -142,3 +145,40 @@ def test_house_fire_over_the_whole_london_fleet_is_met_in_time() -> None:
     assert types == sorted(
         [UnitType.FIRE_ENGINE] * 2 + [UnitType.AMBULANCE, UnitType.POLICE_RESPONSE_CAR]
     )
+
+
+def _best_by_brute_force(needs: list[Need], units: list[Unit], etas: dict[str, float]) -> tuple:
+    """The lexicographic optimum (unfilled, late, vehicles, ETA sum) over every subset of units."""
+    best: tuple = (float("inf"),)
+    for size in range(len(units) + 1):
+        for subset in itertools.combinations(units, size):
+            unfilled = late = 0
+            for need in needs:
+                able = [etas[u.call_sign] for u in subset if u.has(need.capability)]
+                on_time = sum(1 for s in able if s <= need.deadline_s)
+                unfilled += max(0, need.count - len(able))
+                late += max(0, min(need.count, len(able)) - on_time)
+            key = (unfilled, late, size, sum(etas[u.call_sign] for u in subset))
+            best = min(best, key)
+    return best
+
+
+@pytest.mark.parametrize("seed", range(100))
+def test_recommendation_is_the_exact_optimum_found_by_brute_force(seed: int) -> None:
+    rng = random.Random(seed)
+    caps = [C.PARAMEDIC, C.DEFIBRILLATOR, C.FIREFIGHTING, C.POLICE_OFFICER]
+    units = [
+        unit(f"U{i}", UnitType.AMBULANCE, *rng.sample(caps, rng.randint(1, 3)))
+        # Up to 13 units with few capability mixes, so the candidate pruning is exercised too.
+        for i in range(rng.randint(1, 8 if seed % 2 else 13))
+    ]
+    etas = {u.call_sign: float(rng.randint(30, 900)) for u in units}
+    needs = [
+        Need(cap, rng.randint(1, 2), float(rng.choice([300, 480, 600])))
+        for cap in rng.sample(caps, rng.randint(1, 3))
+    ]
+    result = recommend(needs, units, etas)
+    unfilled = sum(s.missing for s in result.shortfalls if s.kind is ShortfallKind.UNAVAILABLE)
+    late = sum(s.missing for s in result.shortfalls if s.kind is ShortfallKind.LATE)
+    got = (unfilled, late, len(result.chosen), sum(c.eta_s for c in result.chosen))
+    assert got == _best_by_brute_force(needs, units, etas)

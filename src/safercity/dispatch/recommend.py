@@ -29,6 +29,7 @@ from datetime import datetime
 from enum import StrEnum
 
 import numpy as np
+import numpy.typing as npt
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from safercity.dispatch.capabilities import Capability
@@ -52,6 +53,8 @@ MAX_DEADLINE_S = 24 * 3600.0
 MAX_NEEDS = 40
 
 Eta = Mapping[str, float] | Callable[[Unit], float]
+Vector = npt.NDArray[np.float64]
+Assignment = list[tuple[int, int]]  # (candidate index, need index): the unit fills a slot
 
 
 @dataclass(frozen=True)
@@ -167,27 +170,26 @@ def _candidates(needs: list[Need], units: Iterable[Unit], eta: Eta) -> list[tupl
     return [(unit, seconds) for seconds, _, unit in sorted(kept)]
 
 
-def _solve(needs: list[Need], cands: list[tuple[Unit, float]]) -> tuple[list[int], list[int]]:
-    """Chosen candidate indices and, per need, how many slots stay unfilled.
+def _objective(needs: list[Need], cands: list[tuple[Unit, float]], pairs: Assignment) -> Vector:
+    """Costs for x (units), y (unit-to-need pairs), s (unfilled slots), in that order.
 
-    Variables: x[i] (unit i sent), y[i, j] (unit i fills a slot of need j), s[j] (unfilled
-    slots). Weights make the objective lexicographic: unfilled >> late >> vehicles >> ETA sum.
+    Each weight exceeds the largest possible total of the ones below it, so the objective is
+    lexicographic: unfilled slots >> late slots >> vehicles >> sum of ETAs (whole seconds).
     """
-    pairs = [
-        (i, j) for i, (u, _) in enumerate(cands) for j, n in enumerate(needs) if u.has(n.capability)
-    ]
-    n_x, n_y, n_s = len(cands), len(pairs), len(needs)
-    etas = [round(seconds) for _, seconds in cands]
+    etas = [float(round(seconds)) for _, seconds in cands]
     vehicle = sum(etas) + 1.0
-    late = vehicle * (n_x + 1)
+    late = vehicle * (len(cands) + 1)
     unfilled = late * (sum(n.count for n in needs) + 1)
-    cost = np.zeros(n_x + n_y + n_s)
-    cost[:n_x] = [vehicle + e for e in etas]
-    for k, (i, j) in enumerate(pairs):
-        cost[n_x + k] = late if cands[i][1] > needs[j].deadline_s else 0.0
-    cost[n_x + n_y :] = unfilled
-    cover = np.zeros((n_s, cost.size))
-    link = np.zeros((n_y, cost.size))
+    unit_costs = [vehicle + e for e in etas]
+    pair_costs = [late if cands[i][1] > needs[j].deadline_s else 0.0 for i, j in pairs]
+    return np.array(unit_costs + pair_costs + [unfilled] * len(needs), dtype=np.float64)
+
+
+def _constraints(needs: list[Need], n_x: int, pairs: Assignment) -> list[LinearConstraint]:
+    """Each need's slots are filled or counted unfilled; a unit fills slots only if sent."""
+    n_y, n_s = len(pairs), len(needs)
+    cover = np.zeros((n_s, n_x + n_y + n_s))
+    link = np.zeros((n_y, n_x + n_y + n_s))
     for k, (i, j) in enumerate(pairs):
         cover[j, n_x + k] = 1.0
         link[k, n_x + k], link[k, i] = 1.0, -1.0
@@ -197,19 +199,34 @@ def _solve(needs: list[Need], cands: list[tuple[Unit, float]]) -> tuple[list[int
     constraints = [LinearConstraint(cover, counts, counts)]
     if n_y:
         constraints.append(LinearConstraint(link, -np.inf, 0.0))
-    upper = np.concatenate([np.ones(n_x + n_y), counts])
+    return constraints
+
+
+def _solve(needs: list[Need], cands: list[tuple[Unit, float]]) -> tuple[Assignment, list[int]]:
+    """Which candidate fills which need (index pairs) and, per need, how many slots stay unfilled.
+
+    Binary x[i] (unit i sent) and y[i, j] (unit i fills one slot of need j, only if it carries
+    the capability), integer s[j] (need j's unfilled slots): a unit fills at most one slot per
+    need, so two fire engines are two units.
+    """
+    pairs = [
+        (i, j) for i, (u, _) in enumerate(cands) for j, n in enumerate(needs) if u.has(n.capability)
+    ]
+    n_x, n_y = len(cands), len(pairs)
+    cost = _objective(needs, cands, pairs)
+    upper = np.concatenate([np.ones(n_x + n_y), [float(n.count) for n in needs]])
     result = milp(
         cost,
-        constraints=constraints,
+        constraints=_constraints(needs, n_x, pairs),
         integrality=np.ones(cost.size),
         bounds=Bounds(np.zeros(cost.size), upper),
         options={"mip_rel_gap": 0.0},
     )
-    if result.x is None:  # cannot happen: all-unfilled is always feasible
+    if result.x is None:  # cannot happen: leaving every slot unfilled is always feasible
         raise RuntimeError(f"unit recommendation found no solution: {result.message}")
     x = np.rint(result.x)
-    chosen = [i for i in range(n_x) if x[i] > 0]
-    return chosen, [int(v) for v in x[n_x + n_y :]]
+    assigned = [pair for k, pair in enumerate(pairs) if x[n_x + k] > 0]
+    return assigned, [int(v) for v in x[n_x + n_y :]]
 
 
 def _reason(unit: Unit, seconds: float, fills: Sequence[Capability], first: bool) -> str:
@@ -218,34 +235,35 @@ def _reason(unit: Unit, seconds: float, fills: Sequence[Capability], first: bool
     return f"{lead} {what} ({unit.unit_type.label.lower()}): {format_duration(seconds)}"
 
 
-def _chosen(needs: list[Need], cands: list[tuple[Unit, float]], picked: list[int]) -> list[Chosen]:
+def _chosen(
+    needs: list[Need], cands: list[tuple[Unit, float]], assigned: Assignment
+) -> list[Chosen]:
     result = []
-    for i in picked:
+    for i in sorted({i for i, _ in assigned}):
         unit, seconds = cands[i]
-        fills = tuple(dict.fromkeys(n.capability for n in needs if unit.has(n.capability)))
-        signature = unit.capabilities & {n.capability for n in needs}
-        first = all(s >= seconds for u, s in cands if u.capabilities & signature == signature)
-        late = any(unit.has(n.capability) and seconds > n.deadline_s for n in needs)
-        reason = _reason(unit, seconds, fills, first)
-        result.append(Chosen(unit, seconds, fills, late, reason))
+        mine = [needs[j] for k, j in assigned if k == i]
+        fills = tuple(dict.fromkeys(n.capability for n in mine))
+        late = any(seconds > n.deadline_s for n in mine)
+        first = all(s >= seconds for u, s in cands if set(fills) <= u.capabilities)
+        result.append(Chosen(unit, seconds, fills, late, _reason(unit, seconds, fills, first)))
     return result
 
 
-def _shortfalls(needs: list[Need], chosen: list[Chosen], unfilled: list[int]) -> list[Shortfall]:
+def _shortfalls(
+    needs: list[Need], cands: list[tuple[Unit, float]], assigned: Assignment, unfilled: list[int]
+) -> list[Shortfall]:
     result = []
-    for need, missing in zip(needs, unfilled, strict=True):
-        bringing = sorted(c.eta_s for c in chosen if c.unit.has(need.capability))[: need.count]
-        deadline = format_duration(need.deadline_s)
+    for j, (need, missing) in enumerate(zip(needs, unfilled, strict=True)):
         label = need.capability.label.lower()
         if missing:
             message = f"only {need.count - missing} of {need.count} units with {label} available"
             result.append(Shortfall(need, ShortfallKind.UNAVAILABLE, missing, message))
-            continue
-        over = [s for s in bringing if s > need.deadline_s]
+        over = [cands[i][1] for i, k in assigned if k == j and cands[i][1] > need.deadline_s]
         if over:
             message = (
-                f"{label}: nobody can arrive within {deadline}; earliest {len(over)} "
-                f"late unit(s) recommended, last at {format_duration(max(over))}"
+                f"{label}: nobody can arrive within {format_duration(need.deadline_s)}; "
+                f"earliest {len(over)} late unit(s) recommended, last at "
+                f"{format_duration(max(over))}"
             )
             result.append(Shortfall(need, ShortfallKind.LATE, len(over), message))
     return result
@@ -257,12 +275,13 @@ def recommend(needs: Sequence[Need], units: Iterable[Unit], eta: Eta) -> Recomme
     `eta` gives each unit's ETA in seconds: a mapping by call sign or a callable on the unit.
     `units` must be the units free to go (the caller leaves out those committed elsewhere).
     A need nobody can meet in time still gets the earliest units able to meet it, flagged in
-    `shortfalls` as late; a need without enough units at all is flagged unavailable.
+    `shortfalls` as late; a need without enough units at all is flagged unavailable (and also
+    late if the units that can come arrive after its deadline).
     """
     wanted = _check(needs)
     if not wanted:
         return Recommendation((), ())
     cands = _candidates(wanted, units, eta)
-    picked, unfilled = _solve(wanted, cands)
-    chosen = sorted(_chosen(wanted, cands, picked), key=lambda c: (c.eta_s, c.unit.call_sign))
-    return Recommendation(tuple(chosen), tuple(_shortfalls(wanted, chosen, unfilled)))
+    assigned, unfilled = _solve(wanted, cands)
+    chosen = sorted(_chosen(wanted, cands, assigned), key=lambda c: (c.eta_s, c.unit.call_sign))
+    return Recommendation(tuple(chosen), tuple(_shortfalls(wanted, cands, assigned, unfilled)))
