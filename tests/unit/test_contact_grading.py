@@ -40,7 +40,7 @@ def test_house_fire_with_people_inside_needs_two_engines_an_ambulance_and_police
 def test_first_engine_is_due_in_6_minutes_and_the_second_in_8(london: Taxonomy) -> None:
     grading = grade(london.get("house_fire_persons_reported"), KeyAnswers())
     engines = [n for n in grading.attendance if n.capability is Capability.FIREFIGHTING]
-    assert sorted(n.within_s for n in engines) == [360, 480]
+    assert sorted(n.deadline_s for n in engines) == [360, 480]
 
 
 def test_mental_health_crisis_without_crime_or_risk_to_life_goes_to_health_not_police(
@@ -129,3 +129,13 @@ def test_handler_override_to_a_priority_without_attendance_is_refused(london: Ta
         grade(kind, KeyAnswers(), overrides={Service.AMBULANCE: AmbulanceCategory.C4})
     with pytest.raises(ValueError, match="not attended by police"):
         grade(kind, KeyAnswers(), overrides={Service.POLICE: PoliceGrade.I})
+
+
+def test_the_attendance_goes_to_the_recommender_as_its_needs(london: Taxonomy) -> None:
+    grading = grade(london.get("cardiac_arrest"), KeyAnswers())
+    needs = grading.for_dispatch()
+    assert [(n.capability, n.count, n.deadline_s) for n in needs] == [
+        (Capability.PARAMEDIC, 1, 420),
+        (Capability.DEFIBRILLATOR, 1, 420),
+        (Capability.PATIENT_TRANSPORT, 1, 900),
+    ]

@@ -32,7 +32,7 @@ def test_every_type_has_an_attendance_for_every_priority_it_can_take() -> None:
             for priority in plan.reachable():
                 needs = plan.attendances[priority]
                 assert needs or not deploys(priority), (incident_type.code, priority)
-                assert all(n.count > 0 and n.within_s > 0 for n in needs)
+                assert all(n.count > 0 and n.deadline_s > 0 for n in needs)
 
 
 def test_another_citys_taxonomy_loads_from_a_path(tmp_path: Path) -> None:
@@ -63,7 +63,7 @@ def test_another_citys_taxonomy_loads_from_a_path(tmp_path: Path) -> None:
         taxonomy.get("cardiac_arrest").plans[Service.AMBULANCE].attendances[AmbulanceCategory.C1][0]
     )
     assert taxonomy.city == "Elsewhere"
-    assert need.within_s == 7 * 60  # no deadline given: the category's mean standard
+    assert need.deadline_s == 7 * 60  # no deadline given: the category's mean standard
 
 
 def _one_type(services: dict[str, object]) -> dict[str, object]:

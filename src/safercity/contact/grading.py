@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from safercity.contact.priority import PoliceGrade, Priority, deploys
 from safercity.contact.taxonomy import IncidentType, KeyAnswers, Need, ServicePlan
+from safercity.dispatch import recommend
 from safercity.dispatch.capabilities import Capability, Service
 
 RIGHT_CARE_RIGHT_PERSON_SOURCE = (
@@ -47,13 +48,17 @@ class Grading:
 
     def deadline_s(self, capability: Capability) -> int | None:
         """The earliest deadline for `capability`, or None if it is not needed."""
-        times = [n.within_s for n in self.attendance if n.capability is capability]
+        times = [n.deadline_s for n in self.attendance if n.capability is capability]
         return min(times) if times else None
+
+    def for_dispatch(self) -> list[recommend.Need]:
+        """The attendance as the unit recommender takes it."""
+        return [recommend.Need(n.capability, n.count, n.deadline_s) for n in self.attendance]
 
     @property
     def most_urgent_s(self) -> int | None:
         """The tightest deadline of the attendance: the incident queue sorts on it."""
-        times = [n.within_s for n in self.attendance]
+        times = [n.deadline_s for n in self.attendance]
         return min(times) if times else None
 
 

@@ -39,11 +39,11 @@ _STANDARDS: dict[str, ResponseStandard] = {
     "C3": ResponseStandard(None, 120 * MINUTE, _ARP),
     "C4": ResponseStandard(None, 180 * MINUTE, _ARP),
     # Home Office National Call Handling Standards grades; 15 min is the Met's urban target for
-    # Immediate and 60 min for Significant. Extended is a scheduled appointment: the 48 h figure
+    # Immediate and 60 min for Significant. Extended is a scheduled appointment: the 24 h figure
     # is a planning assumption of ours, not a national standard. Referral sends nobody.
     "I": ResponseStandard(None, 15 * MINUTE, "Metropolitan Police, emergency response target"),
     "S": ResponseStandard(None, 60 * MINUTE, "Metropolitan Police, priority response target"),
-    "E": ResponseStandard(None, 48 * HOUR, "SaferCity planning assumption (appointment)"),
+    "E": ResponseStandard(None, 24 * HOUR, "SaferCity planning assumption (appointment)"),
     "R": ResponseStandard(None, None, "Home Office National Call Handling Standards"),
     # London Fire Brigade targets: first appliance within 6 min, second within 8 (London Safety
     # Plan). Non-emergency attendance has no public target: 20 min is our planning assumption.

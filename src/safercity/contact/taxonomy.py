@@ -20,7 +20,7 @@ from safercity.dispatch.capabilities import Capability, Service
 
 DEFAULT_TAXONOMY_FILE = "taxonomy_london.json"
 MAX_COUNT = 20
-MAX_DEADLINE_S = 7 * 24 * 3600
+MAX_DEADLINE_S = 24 * 3600  # the recommender plans a day ahead at most
 
 
 @dataclass(frozen=True)
@@ -43,11 +43,11 @@ KEY_QUESTIONS: tuple[str, ...] = tuple(f.name for f in fields(KeyAnswers))
 
 @dataclass(frozen=True)
 class Need:
-    """One line of a predetermined attendance: `count` units with `capability` within `within_s`."""
+    """One line of a predetermined attendance: `count` units with `capability` by `deadline_s`."""
 
     capability: Capability
     count: int
-    within_s: int
+    deadline_s: int
     purpose: str = ""
 
 
@@ -184,7 +184,7 @@ def _answers(data: Mapping[str, Any], *, allow_empty: bool) -> dict[str, bool]:
 
 def _need_from_dict(service: Service, code: str, data: Mapping[str, Any]) -> Need:
     priority = parse_priority(service, code)
-    within = data.get("within_s", standard(priority).target_s)
+    within = data.get("deadline_s", standard(priority).target_s)
     if within is None or not 0 < int(within) <= MAX_DEADLINE_S:
         raise ValueError(f"{service.value} {code}: a need has no usable deadline")
     count = int(data.get("count", 1))
