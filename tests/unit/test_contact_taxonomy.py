@@ -133,3 +133,9 @@ def test_police_immediate_is_15_minutes_significant_an_hour_and_referral_sends_n
     assert standard(PoliceGrade.S).target_s == 60 * 60
     assert not deploys(PoliceGrade.R)
     assert deploys(FireResponse.NON_EMERGENCY)
+
+
+def test_intake_screen_lists_every_type_by_label() -> None:
+    choices = load_taxonomy().choices()
+    assert ("cardiac_arrest", "Cardiac or respiratory arrest") in choices
+    assert [label for _, label in choices] == sorted(label for _, label in choices)

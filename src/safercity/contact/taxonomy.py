@@ -108,6 +108,10 @@ class Taxonomy:
         except KeyError:
             raise KeyError(f"unknown incident type {code!r}") from None
 
+    def choices(self) -> list[tuple[str, str]]:
+        """(code, label) of every type, by label: the intake screen's list."""
+        return sorted(((t.code, t.label) for t in self.types.values()), key=lambda c: c[1])
+
 
 def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
     """The taxonomy in `path`, or London's bundled with the package when no path is given."""
