@@ -99,6 +99,11 @@ def checked_csrf(session: PageSession, csrf_token: Annotated[str, Form()] = "") 
 CsrfSession = Annotated[BrowserSession, Depends(checked_csrf)]
 
 
+def client_address(request: Request) -> str:
+    """Who is asking, as far as rate limiting can tell."""
+    return request.client.host if request.client else "unknown"
+
+
 def require(user: StaffUser, permission: Permission) -> None:
     """The one role check: raise Forbidden unless the user's role grants the permission."""
     if not user.can(permission):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Path, Request, Response
@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from safercity.cases.victims_code import EnhancedRightsAnswers
 from safercity.cases.vocabulary import CRIME_TYPES, ContactChannel
-from safercity.platform.http import ContextDep
+from safercity.platform.http import ContextDep, client_address
 from safercity.reporting import service
 from safercity.reporting.model import ReportDraft, fingerprint
 
@@ -156,10 +156,6 @@ def draft_of(body: ReportCreate) -> ReportDraft:
     )
 
 
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 @router.post("", status_code=201, response_model=ReportCreated, summary="Report a crime")
 def create_report(
     body: ReportCreate,
@@ -183,13 +179,6 @@ def create_report(
     return ReportCreated(reference=result.reference, tracking_code=result.tracking_code)
 
 
-def _policy(ctx: ContextDep) -> service.TrackingPolicy:
-    return service.TrackingPolicy(
-        max_failures=ctx.settings.tracking_failures_per_window,
-        window=timedelta(seconds=ctx.settings.tracking_window_seconds),
-    )
-
-
 @router.get("/{reference}", response_model=ReportStatus, summary="Follow a report")
 def get_report(
     reference: Annotated[str, Path(max_length=40)],
@@ -202,10 +191,10 @@ def get_report(
         ctx.db,
         ctx.clock,
         ctx.settings.signing_key,
-        _policy(ctx),
+        service.TrackingPolicy.from_settings(ctx.settings),
         reference,
         tracking_code,
-        _client(request),
+        client_address(request),
     )
     return ReportStatus.model_validate(view)
 
@@ -227,10 +216,10 @@ def add_message(
         ctx.db,
         ctx.clock,
         ctx.settings.signing_key,
-        _policy(ctx),
+        service.TrackingPolicy.from_settings(ctx.settings),
         reference,
         tracking_code,
-        _client(request),
+        client_address(request),
         body.kind,
         body.text,
     )

@@ -29,7 +29,7 @@ from safercity.platform.errors import (
     PayloadTooLarge,
     RateLimited,
 )
-from safercity.platform.http import AppContext, ContextDep, render
+from safercity.platform.http import AppContext, ContextDep, client_address, render
 from safercity.platform.workdays import LONDON
 from safercity.reporting import form, service
 from safercity.reporting.model import tracking_code
@@ -62,17 +62,6 @@ def london(instant: datetime | None) -> str:
     if instant is None:
         return ""
     return instant.astimezone(LONDON).strftime("%a %d %b %Y, %H:%M")
-
-
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
-def _policy(ctx: AppContext) -> service.TrackingPolicy:
-    return service.TrackingPolicy(
-        max_failures=ctx.settings.tracking_failures_per_window,
-        window=timedelta(seconds=ctx.settings.tracking_window_seconds),
-    )
 
 
 # The report form
@@ -299,7 +288,13 @@ def _badge_style(status: str) -> str:
 def _view(ctx: AppContext, request: Request, reference: str) -> VictimView:
     code = tracking_code(ctx.settings.signing_key, reference)
     return service.track(
-        ctx.db, ctx.clock, ctx.settings.signing_key, _policy(ctx), reference, code, _client(request)
+        ctx.db,
+        ctx.clock,
+        ctx.settings.signing_key,
+        service.TrackingPolicy.from_settings(ctx.settings),
+        reference,
+        code,
+        client_address(request),
     )
 
 
@@ -332,10 +327,10 @@ def track_lookup(request: Request, ctx: ContextDep, posted: PostedForm) -> Respo
             ctx.db,
             ctx.clock,
             ctx.settings.signing_key,
-            _policy(ctx),
+            service.TrackingPolicy.from_settings(ctx.settings),
             reference,
             posted.get("tracking_code", "")[:100],
-            _client(request),
+            client_address(request),
         )
     except NotFound as error:
         return _lookup_page(request, reference, error.detail, status_code=404)
@@ -368,10 +363,10 @@ def track_message(request: Request, ctx: ContextDep, posted: PostedForm) -> Resp
             ctx.db,
             ctx.clock,
             ctx.settings.signing_key,
-            _policy(ctx),
+            service.TrackingPolicy.from_settings(ctx.settings),
             reference,
             code,
-            _client(request),
+            client_address(request),
             kind,
             text,
         )

@@ -14,6 +14,7 @@ from safercity.cases.vocabulary import ContactChannel
 from safercity.city.boroughs import Borough, city_boroughs
 from safercity.platform import ratelimit
 from safercity.platform.clock import Clock
+from safercity.platform.config import Settings
 from safercity.platform.db import Database
 from safercity.platform.errors import Conflict, FieldError, InvalidInput, NotFound
 from safercity.reporting import store
@@ -44,6 +45,13 @@ class Submitted:
 class TrackingPolicy:
     max_failures: int = 10
     window: timedelta = timedelta(minutes=5)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TrackingPolicy:
+        return cls(
+            max_failures=settings.tracking_failures_per_window,
+            window=timedelta(seconds=settings.tracking_window_seconds),
+        )
 
 
 def _borough_of(draft: ReportDraft) -> Borough | None:
