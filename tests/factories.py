@@ -96,3 +96,95 @@ def openapi_without_database() -> dict[str, Any]:
     ctx = build_context(Settings(database_url="sqlite://", secret_key="schema-only"))
     schema: dict[str, Any] = create_app(ctx, deliver_outbox=False).openapi()
     return schema
+
+
+# A small fleet around Waterloo (51.5033, -0.1195): enough to see choices, quick to load.
+TEST_FLEET = (
+    ("FE1", "fire", "LFB", "fire_engine", "defibrillator;firefighting;first_aid", 51.4990, -0.1130),
+    ("FE2", "fire", "LFB", "fire_engine", "defibrillator;firefighting;first_aid", 51.4990, -0.1130),
+    ("FE3", "fire", "LFB", "fire_engine", "defibrillator;firefighting;first_aid", 51.5400, -0.1000),
+    (
+        "AMB1",
+        "ambulance",
+        "LAS",
+        "ambulance",
+        "defibrillator;first_aid;paramedic;patient_transport",
+        51.4980,
+        -0.1180,
+    ),
+    (
+        "AMB2",
+        "ambulance",
+        "LAS",
+        "ambulance",
+        "defibrillator;first_aid;paramedic;patient_transport",
+        51.5200,
+        -0.1500,
+    ),
+    (
+        "FRU1",
+        "ambulance",
+        "LAS",
+        "fast_response_car",
+        "defibrillator;first_aid;paramedic",
+        51.5010,
+        -0.1160,
+    ),
+    (
+        "POL1",
+        "police",
+        "MPS",
+        "police_response_car",
+        "defibrillator;first_aid;police_officer",
+        51.5020,
+        -0.1150,
+    ),
+    ("POL2", "police", "MPS", "police_response_car", "first_aid;police_officer", 51.5100, -0.1300),
+    (
+        "MHC1",
+        "health",
+        "SLAM",
+        "mental_health_car",
+        "first_aid;mental_health_professional;paramedic",
+        51.4700,
+        -0.0900,
+    ),
+)
+WATERLOO = (51.50335, -0.11953)
+
+
+def seed_fleet(db: Database, clock: Clock) -> list[str]:
+    """Load TEST_FLEET; returns the call signs."""
+    from safercity.dispatch import service as dispatch
+    from safercity.dispatch.capabilities import Capability, Service
+    from safercity.dispatch.fleet import Unit, UnitType
+
+    units = [
+        Unit(
+            call_sign=sign,
+            service=Service(service),
+            agency_code=agency,
+            unit_type=UnitType(kind),
+            home_base_code=f"BASE-{sign}",
+            capabilities=frozenset(Capability(c) for c in caps.split(";")),
+            crew=2,
+        )
+        for sign, service, agency, kind, caps, _, _ in TEST_FLEET
+    ]
+    homes = {sign: (lat, lon) for sign, _, _, _, _, lat, lon in TEST_FLEET}
+    dispatch.load_fleet(db, clock, units, homes)
+    return [u.call_sign for u in units]
+
+
+def call_payload(**overrides: Any) -> dict[str, Any]:
+    """A cardiac arrest outside County Hall, as the API's example."""
+    body: dict[str, Any] = {
+        "caller_name": "Sam Taylor",
+        "callback_number": "07700 900123",
+        "location": {"lat": WATERLOO[0], "lon": WATERLOO[1], "address": "County Hall, SE1 7PB"},
+        "description": "Man collapsed outside the entrance, not breathing.",
+        "incident_type": "cardiac_arrest",
+        "answers": {"conscious": False, "breathing": False},
+    }
+    body.update(overrides)
+    return body

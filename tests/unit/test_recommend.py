@@ -129,6 +129,12 @@ def test_format_duration_reads_as_minutes_and_seconds() -> None:
     assert format_duration(42) == "42 s"
 
 
+def test_two_needs_for_one_capability_take_two_units() -> None:
+    needs = [Need(C.FIREFIGHTING, 1, 360.0), Need(C.FIREFIGHTING, 1, 480.0)]
+    result = recommend(needs, PUMPS, {"P1": 100.0, "P2": 200.0, "P3": 300.0})
+    assert [c.unit.call_sign for c in result.chosen] == ["P1", "P2"]
+
+
 def test_house_fire_over_the_whole_london_fleet_is_met_in_time() -> None:
     fleet = london_fleet()
     etas = model_etas(TravelTimeModel.load_default(), home_base_positions(fleet), 51.5155, -0.0922)
@@ -153,11 +159,22 @@ def _best_by_brute_force(needs: list[Need], units: list[Unit], etas: dict[str, f
     for size in range(len(units) + 1):
         for subset in itertools.combinations(units, size):
             unfilled = late = 0
-            for need in needs:
-                able = [etas[u.call_sign] for u in subset if u.has(need.capability)]
-                on_time = sum(1 for s in able if s <= need.deadline_s)
-                unfilled += max(0, need.count - len(able))
-                late += max(0, min(need.count, len(able)) - on_time)
+            for cap in {n.capability for n in needs}:
+                # A unit fills one slot per capability. On time: the most units matched to a
+                # slot whose deadline they meet (each unit, earliest first, to the tightest
+                # deadline it still meets); the other filled slots are late.
+                slots = sorted(
+                    d for n in needs if n.capability is cap for d in [n.deadline_s] * n.count
+                )
+                able = sorted(etas[u.call_sign] for u in subset if u.has(cap))
+                free, on_time = list(slots), 0
+                for seconds in able:
+                    fit = next((d for d in free if d >= seconds), None)
+                    if fit is not None:
+                        free.remove(fit)
+                        on_time += 1
+                unfilled += max(0, len(slots) - len(able))
+                late += min(len(slots), len(able)) - on_time
             key = (unfilled, late, size, sum(etas[u.call_sign] for u in subset))
             best = min(best, key)
     return best
@@ -177,6 +194,8 @@ def test_recommendation_is_the_exact_optimum_found_by_brute_force(seed: int) -> 
         Need(cap, rng.randint(1, 2), float(rng.choice([300, 480, 600])))
         for cap in rng.sample(caps, rng.randint(1, 3))
     ]
+    if seed % 3 == 0:  # a first and a second appliance: one capability, two deadlines
+        needs.append(Need(needs[0].capability, 1, needs[0].deadline_s + 180.0))
     result = recommend(needs, units, etas)
     unfilled = sum(s.missing for s in result.shortfalls if s.kind is ShortfallKind.UNAVAILABLE)
     late = sum(s.missing for s in result.shortfalls if s.kind is ShortfallKind.LATE)

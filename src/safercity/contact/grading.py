@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from safercity.contact.priority import PoliceGrade, Priority, deploys
+from safercity.contact.priority import PoliceGrade, Priority, deploys, parse_priority
 from safercity.contact.taxonomy import IncidentType, KeyAnswers, Need, ServicePlan
 from safercity.dispatch import recommend
 from safercity.dispatch.capabilities import Capability, Service
@@ -149,3 +150,41 @@ def _override(plan: ServicePlan, priority: Priority) -> tuple[Priority, str]:
             f"{plan.service.value} cannot take priority {priority.value} here (use {allowed})"
         )
     return priority, "set by the call handler"
+
+
+def grading_to_dict(grading: Grading) -> dict[str, Any]:
+    """The grading as JSON-ready data: kept with the incident exactly as it was decided."""
+    return {
+        "incident_type": grading.incident_type,
+        "grades": [
+            {
+                "service": g.service.value,
+                "priority": g.priority.value,
+                "reason": g.reason,
+                "needs": [
+                    {
+                        "capability": n.capability.value,
+                        "count": n.count,
+                        "deadline_s": n.deadline_s,
+                        "purpose": n.purpose,
+                    }
+                    for n in g.needs
+                ],
+            }
+            for g in grading.grades.values()
+        ],
+    }
+
+
+def grading_from_dict(data: Mapping[str, Any]) -> Grading:
+    """The grading `grading_to_dict` wrote."""
+    grades: dict[Service, ServiceGrade] = {}
+    for entry in data["grades"]:
+        service = Service(entry["service"])
+        needs = tuple(
+            Need(Capability(n["capability"]), int(n["count"]), int(n["deadline_s"]), n["purpose"])
+            for n in entry["needs"]
+        )
+        priority = parse_priority(service, entry["priority"])
+        grades[service] = ServiceGrade(service, priority, needs, entry["reason"])
+    return Grading(str(data["incident_type"]), grades)

@@ -186,8 +186,14 @@ def _objective(needs: list[Need], cands: list[tuple[Unit, float]], pairs: Assign
 
 
 def _constraints(needs: list[Need], n_x: int, pairs: Assignment) -> list[LinearConstraint]:
-    """Each need's slots are filled or counted unfilled; a unit fills slots only if sent."""
+    """Each need's slots are filled or counted unfilled; a unit fills slots only if sent, and
+    one slot per capability at most: two needs for firefighting (first and second appliance)
+    take two engines, while one ambulance may fill a paramedic and a transport need."""
     n_y, n_s = len(pairs), len(needs)
+    same_capability: dict[tuple[int, Capability], list[int]] = {}
+    for k, (i, j) in enumerate(pairs):
+        same_capability.setdefault((i, needs[j].capability), []).append(k)
+    repeated = [ks for ks in same_capability.values() if len(ks) > 1]
     cover = np.zeros((n_s, n_x + n_y + n_s))
     link = np.zeros((n_y, n_x + n_y + n_s))
     for k, (i, j) in enumerate(pairs):
@@ -199,6 +205,11 @@ def _constraints(needs: list[Need], n_x: int, pairs: Assignment) -> list[LinearC
     constraints = [LinearConstraint(cover, counts, counts)]
     if n_y:
         constraints.append(LinearConstraint(link, -np.inf, 0.0))
+    if repeated:
+        once = np.zeros((len(repeated), n_x + n_y + n_s))
+        for row, ks in enumerate(repeated):
+            once[row, [n_x + k for k in ks]] = 1.0
+        constraints.append(LinearConstraint(once, -np.inf, 1.0))
     return constraints
 
 

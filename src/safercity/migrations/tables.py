@@ -2,6 +2,8 @@
 
 from safercity.cases import store as cases_store
 from safercity.cases import update_store as cases_update_store
+from safercity.contact import store as contact_store
+from safercity.dispatch import store as dispatch_store
 from safercity.evidence import store as evidence_store
 from safercity.platform import outbox, ratelimit
 from safercity.platform.audit import store as audit_store
@@ -13,6 +15,8 @@ __all__ = [
     "audit_store",
     "cases_store",
     "cases_update_store",
+    "contact_store",
+    "dispatch_store",
     "evidence_store",
     "identity_store",
     "metadata",

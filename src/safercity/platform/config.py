@@ -35,6 +35,24 @@ class Settings(BaseSettings):
     tracking_failures_per_window: int = 10
     tracking_window_seconds: int = 300
     max_evidence_bytes: int = 50 * 1024 * 1024
+    road_graph: Path | None = Field(
+        default=None,
+        description="A road graph built by `safercity city import-roads`: used for ETAs where "
+        "it covers both the unit and the incident; the calibrated model elsewhere.",
+    )
+    travel_model: Path | None = Field(
+        default=None,
+        description="A calibrated travel-time model (JSON); the bundled London one when unset.",
+    )
+    taxonomy: Path | None = Field(
+        default=None, description="The joint incident taxonomy (JSON); London's when unset."
+    )
+    duplicate_within_s: int = Field(
+        default=600, description="A call this soon after an open incident's last call..."
+    )
+    duplicate_within_m: float = Field(
+        default=200.0, description="...and this near it is offered as a likely duplicate."
+    )
     worker_threads: int | None = Field(
         default=None,
         description="Threads serving requests; default 8 on SQLite (one writer at a time), "

@@ -18,6 +18,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from safercity.cases import api as cases_api
 from safercity.cases import pages as cases_pages
+from safercity.contact import api as contact_api
+from safercity.dispatch import api as dispatch_api
+from safercity.dispatch import service as dispatch_service
 from safercity.evidence import api as evidence_api
 from safercity.evidence import pages as evidence_pages
 from safercity.platform import outbox
@@ -89,12 +92,14 @@ def _install_error_handlers(app: FastAPI) -> None:
         return RedirectResponse(target, status_code=303)
 
 
-async def _deliver_outbox_forever(ctx: AppContext) -> None:
-    """Background work: deliver queued messages; now and then, forget expired records."""
+async def _background_work_forever(ctx: AppContext) -> None:
+    """Background work: deliver queued messages, move units on at their turnout time and ETA;
+    now and then, forget expired records."""
     transport = outbox_transport(ctx.settings)
     rounds = 0
     while True:
         await asyncio.to_thread(outbox.deliver_pending, ctx.db, ctx.clock, transport)
+        await asyncio.to_thread(dispatch_service.advance, ctx.db, ctx.clock)
         if rounds % HOUSEKEEPING_EVERY_ROUNDS == 0:
             await asyncio.to_thread(reporting_service.forget_expired_keys, ctx.db, ctx.clock)
         rounds += 1
@@ -107,7 +112,7 @@ def create_app(ctx: AppContext, deliver_outbox: bool = True) -> FastAPI:
         # More threads than SQLite can use only add GIL contention and tail latency.
         threads = ctx.settings.worker_threads or (8 if ctx.db.dialect == "sqlite" else 40)
         anyio.to_thread.current_default_thread_limiter().total_tokens = threads
-        task = asyncio.create_task(_deliver_outbox_forever(ctx)) if deliver_outbox else None
+        task = asyncio.create_task(_background_work_forever(ctx)) if deliver_outbox else None
         yield
         if task:
             task.cancel()
@@ -137,6 +142,8 @@ def create_app(ctx: AppContext, deliver_outbox: bool = True) -> FastAPI:
         reporting_api.router,
         cases_api.router,
         evidence_api.router,
+        contact_api.router,
+        dispatch_api.router,
     ):
         app.include_router(api_router, responses=PROBLEM_RESPONSES)
     for router in (

@@ -15,6 +15,8 @@ from importlib import resources
 
 from safercity.cases.demo import DemoCast, DemoStage, walk_to
 from safercity.cases.victims_code import EnhancedRightsAnswers
+from safercity.dispatch import service as dispatch
+from safercity.dispatch.fleet import home_base_positions, london_fleet
 from safercity.platform.clock import FixedClock
 from safercity.platform.errors import Conflict
 from safercity.platform.http import AppContext
@@ -22,6 +24,7 @@ from safercity.platform.identity import service as identity
 from safercity.platform.identity.model import AgencyKind, Role, StaffUser
 from safercity.reporting import service as reporting
 from safercity.reporting.model import ReportDraft
+from safercity.web.demo_incidents import load_demo_incidents
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ AGENCIES = (
 
 STAFF = (
     ("handler", "Jo Bennett", Role.CALL_HANDLER, "MPS"),
+    ("dispatcher", "Lee Park", Role.DISPATCHER, "LAS"),
     ("investigator", "DC Priya Shah", Role.INVESTIGATOR, "MPS"),
     ("investigator2", "DC Marcus Cole", Role.INVESTIGATOR, "MPS"),
     ("supervisor", "DS Tom Reid", Role.SUPERVISOR, "MPS"),
@@ -112,12 +116,15 @@ def _accounts() -> list[DemoAccount]:
 
 
 def load_demo(ctx: AppContext) -> list[DemoAccount]:
-    """Load the demo once; return the accounts to print."""
+    """Load the demo; what is already there is kept. Return the accounts to print."""
     for code, name, kind in AGENCIES:
         identity.ensure_agency(ctx.db, code, name, kind)
-    try:
-        staff = {
-            username: identity.add_user(
+    fleet = london_fleet()
+    dispatch.load_fleet(ctx.db, ctx.clock, fleet, home_base_positions(fleet))
+    staff: dict[str, StaffUser] = {}
+    for username, display, role, agency in STAFF:
+        try:
+            staff[username] = identity.add_user(
                 ctx.db,
                 ctx.clock,
                 username=username,
@@ -128,11 +135,11 @@ def load_demo(ctx: AppContext) -> list[DemoAccount]:
                 email=f"{username}@demo.safercity.invalid",
                 phone="020 7946 0123",
             )
-            for username, display, role, agency in STAFF
-        }
-    except Conflict:
-        return _accounts()  # already loaded
-    _DemoCases(ctx, staff).load()
+        except Conflict:
+            continue  # loaded before
+    if len(staff) == len(STAFF):
+        _DemoCases(ctx, staff).load()
+        load_demo_incidents(ctx, staff["handler"])
     return _accounts()
 
 

@@ -51,11 +51,27 @@ class Permission(StrEnum):
     VIEW_CASE = "case.view"
     MANAGE_USERS = "users.manage"
     READ_AUDIT = "audit.read"
+    TAKE_CALLS = "contact.take_call"
+    VIEW_INCIDENTS = "contact.view"
+    DISPATCH = "dispatch.assign"
+    UPDATE_UNITS = "dispatch.unit_status"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.CALL_HANDLER: frozenset({Permission.TRIAGE, Permission.VIEW_CASE}),
-    Role.DISPATCHER: frozenset(),
+    # One joint 999 service: the handler who takes the call also sends the units.
+    Role.CALL_HANDLER: frozenset(
+        {
+            Permission.TRIAGE,
+            Permission.VIEW_CASE,
+            Permission.TAKE_CALLS,
+            Permission.VIEW_INCIDENTS,
+            Permission.DISPATCH,
+            Permission.UPDATE_UNITS,
+        }
+    ),
+    Role.DISPATCHER: frozenset(
+        {Permission.VIEW_INCIDENTS, Permission.DISPATCH, Permission.UPDATE_UNITS}
+    ),
     Role.INVESTIGATOR: frozenset(
         {
             Permission.TRIAGE,
