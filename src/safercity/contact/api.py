@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import UTC, datetime
+from functools import cache
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Body, Header, Path, Query, Response
 
-from safercity.contact import service
+from safercity.contact import handover, service
+from safercity.contact.eido import to_eido
+from safercity.contact.grading import grade
 from safercity.contact.http import RuleDep, TaxonomyDep, TravelDep
-from safercity.contact.model import RiskLevel, Thrive, VulnerabilityFlag
+from safercity.contact.model import (
+    Call,
+    Location,
+    RiskLevel,
+    Thrive,
+    VulnerabilityFlag,
+    open_incident,
+)
 from safercity.contact.schemas import (
     CallCreate,
     CallDetailOut,
@@ -24,9 +35,12 @@ from safercity.contact.schemas import (
     RecommendationOut,
 )
 from safercity.contact.service import IncidentDetail, NewCall
-from safercity.contact.taxonomy import KeyAnswers
+from safercity.contact.taxonomy import KeyAnswers, load_taxonomy
 from safercity.dispatch.capabilities import Service
-from safercity.platform.http import ApiUser, ContextDep
+from safercity.platform.errors import PayloadTooLarge
+from safercity.platform.http import PROBLEM_RESPONSES, ApiUser, ContextDep
+
+MAX_EIDO_BYTES = 1_000_000
 
 router = APIRouter(prefix="/api/v1", tags=["999"])
 
@@ -247,3 +261,80 @@ def close(
 ) -> IncidentOut:
     """Close an incident once every unit has cleared."""
     return IncidentOut.of(service.close_incident(ctx.db, ctx.clock, user, taxonomy, incident_id))
+
+
+@cache
+def eido_example() -> dict[str, Any]:
+    """A valid EIDO for the import's OpenAPI example: a cardiac arrest by County Hall."""
+    kind = load_taxonomy().get("cardiac_arrest")
+    at = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
+    call = Call(
+        "1",
+        at,
+        Location(51.50335, -0.11953, "County Hall, SE1 7PB"),
+        "Man collapsed, not breathing",
+        "07700 900123",
+    )
+    incident = open_incident("1", call, grade(kind, KeyAnswers(conscious=False, breathing=False)))
+    return to_eido(
+        incident, [], {}, agency=handover.JOINT_SERVICE, sent_at=at, type_label=kind.label
+    )
+
+
+@router.get(
+    "/incidents/{incident_id}/eido",
+    summary="The incident as a NENA EIDO document",
+    response_model=dict[str, Any],
+)
+def export_eido(
+    incident_id: IncidentId,
+    ctx: ContextDep,
+    user: ApiUser,
+    taxonomy: TaxonomyDep,
+    recipient: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=handover.MAX_RECIPIENT,
+            description="Who receives it: the disclosure is audited with this recipient.",
+        ),
+    ] = "another agency's CAD",
+) -> dict[str, Any]:
+    """NENA-STA-021 Emergency Incident Data Object: how the joint service hands an incident to
+    another agency's system (calls, location, THRIVE notes, units and their status)."""
+    return handover.export_eido(ctx.db, ctx.clock, user, taxonomy, incident_id, recipient)
+
+
+@router.post(
+    "/incidents/eido",
+    response_model=CallOut,
+    status_code=201,
+    summary="Receive an incident from another agency as an EIDO",
+    responses={413: {**PROBLEM_RESPONSES[422], "description": "The document is over 1 MB."}},
+)
+def import_eido(
+    document: Annotated[dict[str, Any], Body(examples=[eido_example()])],
+    response: Response,
+    ctx: ContextDep,
+    user: ApiUser,
+    taxonomy: TaxonomyDep,
+    rule: RuleDep,
+    content_length: Annotated[int | None, Header(ge=0)] = None,
+    incident_type: Annotated[
+        str | None,
+        Query(max_length=60, description="Our incident type, if the document's is not ours."),
+    ] = None,
+) -> CallOut:
+    """The document is checked against the EIDO schema, then taken like a call: graded and
+    offered as a duplicate of an open incident where it is one."""
+    if content_length is not None and content_length > MAX_EIDO_BYTES:
+        raise PayloadTooLarge(f"An EIDO document may be at most {MAX_EIDO_BYTES} bytes.")
+    outcome = handover.import_eido(ctx.db, ctx.clock, user, taxonomy, rule, document, incident_type)
+    response.headers["Location"] = f"/api/v1/incidents/{outcome.incident.id}"
+    return CallOut(
+        id=outcome.incident.id,
+        call_id=outcome.call_id,
+        joined=outcome.joined,
+        incident=IncidentOut.of(outcome.incident),
+        likely_duplicates=[DuplicateOut.of(d) for d in outcome.likely_duplicates],
+    )
