@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from safercity.cases import api as cases_api
 from safercity.cases import pages as cases_pages
 from safercity.contact import api as contact_api
+from safercity.contact import pages as contact_pages
 from safercity.dispatch import api as dispatch_api
 from safercity.dispatch import service as dispatch_service
 from safercity.evidence import api as evidence_api
@@ -152,6 +153,7 @@ def create_app(ctx: AppContext, deliver_outbox: bool = True) -> FastAPI:
         reporting_pages.router,
         cases_pages.router,
         evidence_pages.router,
+        contact_pages.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
