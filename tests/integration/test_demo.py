@@ -31,3 +31,19 @@ def test_demo_puts_cases_at_every_stage_and_loads_only_once(ctx: AppContext, db:
         assert conn.execute(text("SELECT COUNT(*) FROM cases")).scalar_one() == total
     checked, broken = audit.verify(db)
     assert broken is None and checked > total
+
+
+def test_demo_loads_the_london_fleet_and_live_999_work(ctx: AppContext, db: Database) -> None:
+    load_demo(ctx)
+    with db.transaction() as conn:
+        units = dict(
+            conn.execute(text("SELECT service, COUNT(*) FROM units GROUP BY service")).all()
+        )
+        incidents = conn.execute(text("SELECT COUNT(*) FROM incidents")).scalar_one()
+        sent = conn.execute(text("SELECT COUNT(*) FROM assignments")).scalar_one()
+    assert sum(units.values()) == 799
+    assert set(units) == {"fire", "ambulance", "police", "health"}
+    assert incidents >= 4 and sent >= 3
+    load_demo(ctx)  # the fleet is upserted: loading again adds no unit
+    with db.transaction() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM units")).scalar_one() == 799
