@@ -50,6 +50,24 @@ IncidentId = Annotated[
 CallSign = Annotated[str, Path(min_length=1, max_length=20, examples=["A21-P1"])]
 
 
+@cache
+def eido_example() -> dict[str, Any]:
+    """A valid EIDO for the import's OpenAPI example: a cardiac arrest by County Hall."""
+    kind = load_taxonomy().get("cardiac_arrest")
+    at = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
+    call = Call(
+        "1",
+        at,
+        Location(51.50335, -0.11953, "County Hall, SE1 7PB"),
+        "Man collapsed, not breathing",
+        "07700 900123",
+    )
+    incident = open_incident("1", call, grade(kind, KeyAnswers(conscious=False, breathing=False)))
+    return to_eido(
+        incident, [], {}, agency=handover.JOINT_SERVICE, sent_at=at, type_label=kind.label
+    )
+
+
 def new_call(body: CallCreate) -> NewCall:
     thrive = body.thrive
     return NewCall(
@@ -263,24 +281,6 @@ def close(
     return IncidentOut.of(service.close_incident(ctx.db, ctx.clock, user, taxonomy, incident_id))
 
 
-@cache
-def eido_example() -> dict[str, Any]:
-    """A valid EIDO for the import's OpenAPI example: a cardiac arrest by County Hall."""
-    kind = load_taxonomy().get("cardiac_arrest")
-    at = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
-    call = Call(
-        "1",
-        at,
-        Location(51.50335, -0.11953, "County Hall, SE1 7PB"),
-        "Man collapsed, not breathing",
-        "07700 900123",
-    )
-    incident = open_incident("1", call, grade(kind, KeyAnswers(conscious=False, breathing=False)))
-    return to_eido(
-        incident, [], {}, agency=handover.JOINT_SERVICE, sent_at=at, type_label=kind.label
-    )
-
-
 @router.get(
     "/incidents/{incident_id}/eido",
     summary="The incident as a NENA EIDO document",
@@ -311,9 +311,12 @@ def export_eido(
     status_code=201,
     summary="Receive an incident from another agency as an EIDO",
     responses={413: {**PROBLEM_RESPONSES[422], "description": "The document is over 1 MB."}},
+    # EIDO links its parts with "$ref" members: given as a media-type example, which OpenAPI
+    # tools read as a literal value, not inside the schema, where "$ref" means a JSON reference.
+    openapi_extra={"requestBody": {"content": {"application/json": {"example": eido_example()}}}},
 )
 def import_eido(
-    document: Annotated[dict[str, Any], Body(examples=[eido_example()])],
+    document: Annotated[dict[str, Any], Body()],
     response: Response,
     ctx: ContextDep,
     user: ApiUser,
