@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
@@ -23,6 +24,7 @@ from safercity.platform.clock import FixedClock
 from safercity.platform.config import Settings
 from safercity.platform.db import Database
 from safercity.platform.http import AppContext
+from safercity.platform.identity import service as identity_service
 from safercity.web.app import create_app
 from safercity.web.bootstrap import build_context
 
@@ -32,6 +34,20 @@ POSTGRES_URL = os.environ.get(
 # A Monday morning in London, clear of bank holidays.
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 SIGNING_KEY = "test-signing-key-not-secret-0123456789abcdef"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing() -> Iterator[None]:
+    """Argon2id with the smallest cost: the production parameters take 0.4 s a hash here, and
+    seeding eight accounts per test would spend most of the suite's time hashing. The code path
+    (Argon2id hash, verify, re-hash check) is the same."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            identity_service,
+            "_hasher",
+            PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1),
+        )
+        yield
 
 
 def _backend() -> str:

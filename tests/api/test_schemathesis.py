@@ -15,13 +15,23 @@ from schemathesis.specs.openapi.checks import (
 
 from safercity.platform.clock import FixedClock
 from safercity.platform.db import Database
-from tests.factories import openapi_without_database, report_payload, seed_staff, token_for
+from tests.factories import (
+    call_payload,
+    openapi_without_database,
+    report_payload,
+    seed_fleet,
+    seed_staff,
+    token_for,
+)
 
 CHECKS = [
     schemathesis.checks.not_a_server_error,
     response_schema_conformance,
     content_type_conformance,
 ]
+
+
+_999_PATHS = ("/api/v1/calls", "/api/v1/incidents", "/api/v1/units", "/api/v1/incident-types")
 
 
 def _operation_labels() -> list[tuple[str, str]]:
@@ -35,9 +45,16 @@ def test_no_input_gives_a_server_error(
     path: str, method: str, app: FastAPI, client: TestClient, db: Database, clock: FixedClock
 ) -> None:
     seed_staff(db, clock)
-    headers = token_for(client, "supervisor")
-    # A real case exists, so generated references sometimes reach past the 404.
-    client.post("/api/v1/reports", json=report_payload(clock.now()))
+    if path.startswith(_999_PATHS):
+        # A call handler, the test fleet and one open incident (number 1), so generated
+        # requests reach past the role check and the 404.
+        headers = token_for(client, "handler")
+        seed_fleet(db, clock)
+        client.post("/api/v1/calls", json=call_payload(), headers=headers)
+    else:
+        headers = token_for(client, "supervisor")
+        # A real case exists, so generated references sometimes reach past the 404.
+        client.post("/api/v1/reports", json=report_payload(clock.now()))
     operation = schemathesis.openapi.from_asgi("/openapi.json", app)[path][method]
 
     @given(case=operation.as_strategy())

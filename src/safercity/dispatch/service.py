@@ -185,14 +185,17 @@ def assign(
     require(user, Permission.DISPATCH)
     signs = _check_signs(call_signs)
     now = clock.now()
-    states: list[UnitState] = []
-    for sign in signs:
+    locked: dict[str, UnitState] = {}
+    # Lock in call-sign order, as every writer does: two handlers naming the same units in
+    # different orders would otherwise each hold one and wait for the other (a deadlock).
+    for sign in sorted(signs):
         state = store.lock_unit(conn, sign)
         if state is None:
             raise NotFound(f"There is no unit {sign}. Check the call sign on the board.")
         if not state.on_duty:
             raise Conflict(f"{sign} is off duty; choose another unit")
-        states.append(state)
+        locked[sign] = state
+    states = [locked[sign] for sign in signs]
     diverted = [_check_divert(s, scene, conn, confirm_divert) for s in states if s.assignment]
     for old in diverted:
         if not store.set_status(
@@ -260,13 +263,23 @@ def _moved_position(
 
 
 def advance(db: Database, clock: Clock) -> int:
-    """Move every assignment on whose turnout or ETA has passed; returns how many steps."""
+    """Move every assignment on whose turnout or ETA has passed; returns how many steps.
+
+    Each unit moves in its own short transaction that locks the unit first and then reads its
+    assignment, as a crew's report and a dispatch do: taking the assignment first and the unit
+    second deadlocked on PostgreSQL against a crew reporting at the same moment.
+    """
     now = clock.now()
-    steps = 0
     with db.transaction() as conn:
-        for assignment in store.due_assignments(conn, now):
-            current = assignment
-            for to, at in due_steps(assignment, now):
+        due = [a.call_sign for a in store.due_assignments(conn, now)]
+    steps = 0
+    for sign in due:
+        with db.transaction() as conn:
+            state = store.lock_unit(conn, sign)
+            current = state.assignment if state is not None else None
+            if current is None:
+                continue  # cleared or stood down since the list was read
+            for to, at in due_steps(current, now):
                 if not store.set_status(conn, current.id, current.status, to, at, AUTOMATIC):
                     break
                 _moved_position(conn, current, to, at)
