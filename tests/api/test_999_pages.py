@@ -135,3 +135,17 @@ def test_the_control_room_needs_999_permissions(
     seed_staff(db, clock)
     sign_in(client, "investigator")
     assert client.get("/staff/999").status_code == 403
+
+
+def test_joining_an_offered_incident_from_the_intake_form_needs_no_type(
+    client: TestClient, csrf: str
+) -> None:
+    client.post("/staff/999/calls", data=_form(csrf))
+    joined = client.post(
+        "/staff/999/calls",
+        data=_form(csrf, incident_type="", merge_into="1", callback_number="07700 900456"),
+        follow_redirects=False,
+    )
+    assert joined.status_code == 303
+    assert joined.headers["location"].startswith("/staff/999?incident=1")
+    assert "Calls (2)" in client.get("/staff/999?incident=1").text

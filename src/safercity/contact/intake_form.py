@@ -101,7 +101,8 @@ def read_intake(data: FormData) -> NewCall:
     lon = _coordinate(v["lon"], "longitude", -180.0, 180.0, errors) if not errors else 0.0
     if not v["description"]:
         errors.append(FieldError("description", "Say what is happening, in the caller's words"))
-    if not v["incident_type"]:
+    if not v["incident_type"] and not v["merge_into"]:
+        # A call joining an open incident takes that incident's type.
         errors.append(FieldError("incident_type", "Choose the incident type"))
     flags = []
     for flag in sorted(values.flags):
