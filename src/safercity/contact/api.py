@@ -47,7 +47,7 @@ router = APIRouter(prefix="/api/v1", tags=["999"])
 IncidentId = Annotated[
     int, Path(ge=1, le=2_147_483_647, description="The incident's number.", examples=[1])
 ]
-CallSign = Annotated[str, Path(min_length=1, max_length=20, examples=["A21-P1"])]
+CallSign = Annotated[str, Path(min_length=1, max_length=64, examples=["A21-P1"])]
 
 
 @cache

@@ -42,7 +42,7 @@ router = APIRouter(include_in_schema=False)
 
 BOARD = "/staff/999"
 IncidentId = Annotated[int, Path(ge=1, le=2_147_483_647)]
-CallSign = Annotated[str, Path(min_length=1, max_length=20)]
+CallSign = Annotated[str, Path(min_length=1, max_length=64)]
 # How often the event stream looks for changes, and how often it says it is alive.
 POLL_SECONDS = 1.0
 PING_SECONDS = 15

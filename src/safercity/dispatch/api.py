@@ -15,7 +15,7 @@ from safercity.platform.identity.model import Permission
 router = APIRouter(prefix="/api/v1/units", tags=["dispatch"])
 
 CallSign = Annotated[
-    str, Path(min_length=1, max_length=20, description="The unit's call sign.", examples=["A21-P1"])
+    str, Path(min_length=1, max_length=64, description="The unit's call sign.", examples=["A21-P1"])
 ]
 
 

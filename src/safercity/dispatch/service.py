@@ -25,7 +25,7 @@ from safercity.dispatch.assignment import (
     due_steps,
     plan_times,
 )
-from safercity.dispatch.fleet import Unit
+from safercity.dispatch.fleet import MAX_FIELD_LENGTH, Unit
 from safercity.dispatch.recommend import Chosen, Need, Shortfall, format_duration
 from safercity.dispatch.travel import Etas, EtaSource, Travel
 from safercity.platform.audit import service as audit
@@ -132,6 +132,11 @@ def _check_signs(call_signs: Sequence[str]) -> list[str]:
         raise InvalidInput(
             "too many units in one dispatch",
             [FieldError("units", f"Send at most {MAX_UNITS_PER_DISPATCH} units at once")],
+        )
+    if any(len(s) > MAX_FIELD_LENGTH for s in signs):
+        raise InvalidInput(
+            "a call sign is too long",
+            [FieldError("units", f"Call signs have at most {MAX_FIELD_LENGTH} characters")],
         )
     if len(set(signs)) != len(signs):
         raise InvalidInput(

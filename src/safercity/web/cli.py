@@ -18,6 +18,7 @@ from safercity.platform.config import Settings
 from safercity.platform.errors import SaferCityError
 from safercity.platform.identity import service as identity
 from safercity.platform.identity.model import Role
+from safercity.web.bench import app as bench_app
 from safercity.web.bootstrap import build_context
 
 app = typer.Typer(
@@ -31,6 +32,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(evidence_cli.app, name="evidence")
 app.add_typer(dispatch_cli.app, name="city")
+app.add_typer(bench_app, name="bench")
 
 
 def _fail(error: SaferCityError) -> None:

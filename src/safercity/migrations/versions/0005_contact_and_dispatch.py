@@ -47,11 +47,11 @@ def upgrade() -> None:
 
     op.create_table(
         "units",
-        sa.Column("call_sign", sa.String(length=20), nullable=False),
+        sa.Column("call_sign", sa.String(length=64), nullable=False),
         sa.Column("service", sa.String(length=12), nullable=False),
-        sa.Column("agency_code", sa.String(length=20), nullable=False),
+        sa.Column("agency_code", sa.String(length=64), nullable=False),
         sa.Column("unit_type", sa.String(length=30), nullable=False),
-        sa.Column("home_base_code", sa.String(length=20), nullable=False),
+        sa.Column("home_base_code", sa.String(length=64), nullable=False),
         sa.Column("capabilities", sa.String(length=300), nullable=False),
         sa.Column("crew", sa.Integer(), nullable=False),
         sa.Column("home_latitude", sa.Float(), nullable=False),
@@ -66,7 +66,7 @@ def upgrade() -> None:
         "assignments",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("incident_id", sa.Integer(), nullable=False),
-        sa.Column("call_sign", sa.String(length=20), nullable=False),
+        sa.Column("call_sign", sa.String(length=64), nullable=False),
         sa.Column("status", sa.String(length=12), nullable=False),
         sa.Column(
             "dispatched_at", safercity.platform.db.UtcDateTime(timezone=True), nullable=False
