@@ -135,13 +135,7 @@ def take_call(
     incidents the call may duplicate; merge with `POST /incidents/{id}/merge`."""
     outcome = service.take_call(ctx.db, ctx.clock, user, taxonomy, rule, new_call(body))
     response.headers["Location"] = f"/api/v1/incidents/{outcome.incident.id}"
-    return CallOut(
-        id=outcome.incident.id,
-        call_id=outcome.call_id,
-        joined=outcome.joined,
-        incident=IncidentOut.of(outcome.incident),
-        likely_duplicates=[DuplicateOut.of(d) for d in outcome.likely_duplicates],
-    )
+    return CallOut.of(outcome)
 
 
 @router.get(
@@ -334,10 +328,4 @@ def import_eido(
         raise PayloadTooLarge(f"An EIDO document may be at most {MAX_EIDO_BYTES} bytes.")
     outcome = handover.import_eido(ctx.db, ctx.clock, user, taxonomy, rule, document, incident_type)
     response.headers["Location"] = f"/api/v1/incidents/{outcome.incident.id}"
-    return CallOut(
-        id=outcome.incident.id,
-        call_id=outcome.call_id,
-        joined=outcome.joined,
-        incident=IncidentOut.of(outcome.incident),
-        likely_duplicates=[DuplicateOut.of(d) for d in outcome.likely_duplicates],
-    )
+    return CallOut.of(outcome)

@@ -11,15 +11,17 @@ import asyncio
 import hashlib
 import json
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sse_starlette.sse import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
 from safercity.contact import service
 from safercity.contact.board_view import board_json, priority_summary, status_label
+from safercity.contact.duplicates import DuplicateRule
 from safercity.contact.http import RuleDep, TaxonomyDep, TravelDep
 from safercity.contact.intake_form import (
     QUESTION_LABELS,
@@ -30,13 +32,15 @@ from safercity.contact.intake_form import (
 )
 from safercity.contact.model import RiskLevel, VulnerabilityFlag
 from safercity.contact.priority import AmbulanceCategory, FireResponse, PoliceGrade
-from safercity.contact.taxonomy import KEY_QUESTIONS
+from safercity.contact.taxonomy import KEY_QUESTIONS, Taxonomy
 from safercity.dispatch import service as dispatch
 from safercity.dispatch.assignment import STATUS_COLOURS, AssignmentStatus
 from safercity.dispatch.recommend import format_duration
+from safercity.dispatch.travel import Travel
 from safercity.platform.errors import FieldError, InvalidInput, SaferCityError
-from safercity.platform.http import ContextDep, CsrfSession, PageSession, render
-from safercity.platform.identity.model import Permission
+from safercity.platform.http import AppContext, ContextDep, CsrfSession, PageSession, render
+from safercity.platform.identity.model import Permission, StaffUser
+from safercity.platform.identity.service import BrowserSession
 
 router = APIRouter(include_in_schema=False)
 
@@ -60,6 +64,49 @@ CREW_STEPS = (
 )
 
 
+@dataclass(frozen=True)
+class Desk:
+    """What every control-room route works with: the request, the app, the handler, the city."""
+
+    request: Request
+    ctx: AppContext
+    session: BrowserSession
+    taxonomy: Taxonomy
+    rule: DuplicateRule
+    travel: Travel | None
+
+    @property
+    def user(self) -> StaffUser:
+        return self.session.user
+
+
+def _desk(
+    request: Request,
+    ctx: ContextDep,
+    session: PageSession,
+    taxonomy: TaxonomyDep,
+    rule: RuleDep,
+    travel: TravelDep,
+) -> Desk:
+    return Desk(request, ctx, session, taxonomy, rule, travel)
+
+
+def _posting_desk(
+    request: Request,
+    ctx: ContextDep,
+    session: CsrfSession,
+    taxonomy: TaxonomyDep,
+    rule: RuleDep,
+    travel: TravelDep,
+) -> Desk:
+    return Desk(request, ctx, session, taxonomy, rule, travel)
+
+
+DeskDep = Annotated[Desk, Depends(_desk)]
+# For forms that change something: the session's CSRF token is checked first.
+PostingDesk = Annotated[Desk, Depends(_posting_desk)]
+
+
 def _errors(error: SaferCityError | None) -> dict[str, str]:
     found: dict[str, str] = {}
     for field in error.field_errors if error else ():
@@ -69,26 +116,21 @@ def _errors(error: SaferCityError | None) -> dict[str, str]:
 
 
 def _board_page(
-    request: Request,
-    ctx: ContextDep,
-    session: Any,
-    taxonomy: TaxonomyDep,
-    rule: RuleDep,
-    travel: TravelDep,
+    desk: Desk,
     *,
     selected: int | None = None,
     intake_error: SaferCityError | None = None,
     values: IntakeValues | None = None,
     panel_error: SaferCityError | None = None,
 ) -> Response:
-    user = session.user
-    board = service.board(ctx.db, user, taxonomy, rule)
-    panel = _panel_values(ctx, user, taxonomy, rule, travel, selected) if selected else None
+    ctx, user, taxonomy = desk.ctx, desk.user, desk.taxonomy
+    board = service.board(ctx.db, user, taxonomy, desk.rule)
+    panel = _panel_values(desk, selected) if selected else None
     status = 200
     if intake_error or panel_error:
         status = (intake_error or panel_error).status  # type: ignore[union-attr]
     return render(
-        request,
+        desk.request,
         "contact/board.html",
         status_code=status,
         board=board,
@@ -114,18 +156,12 @@ def _board_page(
     )
 
 
-def _panel_values(
-    ctx: ContextDep,
-    user: Any,
-    taxonomy: TaxonomyDep,
-    rule: RuleDep,
-    travel: TravelDep,
-    incident_id: int,
-) -> dict[str, Any]:
-    detail = service.incident_detail(ctx.db, ctx.clock, user, taxonomy, rule, incident_id)
+def _panel_values(desk: Desk, incident_id: int) -> dict[str, Any]:
+    ctx, user = desk.ctx, desk.user
+    detail = service.incident_detail(ctx.db, ctx.clock, user, desk.taxonomy, desk.rule, incident_id)
     suggestion = None
     if detail.view.incident.status.value == "open":
-        _, suggestion = service.recommendation(ctx.db, ctx.clock, travel, user, incident_id)
+        _, suggestion = service.recommendation(ctx.db, ctx.clock, desk.travel, user, incident_id)
     timeline = [(e.at, e.actor, e.text) for e in detail.events] + [
         (at, actor, f"{a.call_sign}: {status_label(status)}")
         for a in detail.view.assignments
@@ -146,30 +182,16 @@ def _panel_values(
 
 @router.get(BOARD)
 def board_page(
-    request: Request,
-    ctx: ContextDep,
-    session: PageSession,
-    taxonomy: TaxonomyDep,
-    rule: RuleDep,
-    travel: TravelDep,
-    incident: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
+    desk: DeskDep, incident: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None
 ) -> Response:
-    return _board_page(request, ctx, session, taxonomy, rule, travel, selected=incident)
+    return _board_page(desk, selected=incident)
 
 
 @router.get(BOARD + "/incidents/{incident_id}/panel")
-def panel_fragment(
-    request: Request,
-    incident_id: IncidentId,
-    ctx: ContextDep,
-    session: PageSession,
-    taxonomy: TaxonomyDep,
-    rule: RuleDep,
-    travel: TravelDep,
-) -> Response:
+def panel_fragment(incident_id: IncidentId, desk: DeskDep) -> Response:
     """The selected incident's panel alone: the page swaps it in when the incident changes."""
-    values = _panel_values(ctx, session.user, taxonomy, rule, travel, incident_id)
-    return render(request, "contact/_panel.html", panel=values, panel_error=None)
+    values = _panel_values(desk, incident_id)
+    return render(desk.request, "contact/_panel.html", panel=values, panel_error=None)
 
 
 @router.get(BOARD + "/board.json")
@@ -230,15 +252,8 @@ def likely_duplicates_fragment(
 
 
 @router.post(BOARD + "/calls")
-async def take_call(
-    request: Request,
-    ctx: ContextDep,
-    session: CsrfSession,
-    taxonomy: TaxonomyDep,
-    rule: RuleDep,
-    travel: TravelDep,
-) -> Response:
-    form = await request.form()
+async def take_call(desk: PostingDesk) -> Response:
+    form = await desk.request.form()
     # Files have no place in this form: only text values are read.
     data: dict[str, list[str]] = {
         key: [v for v in form.getlist(key) if isinstance(v, str)] for key in form
@@ -247,19 +262,14 @@ async def take_call(
     try:
         new = read_intake(data)
         outcome = await run_in_threadpool(
-            service.take_call, ctx.db, ctx.clock, session.user, taxonomy, rule, new
+            service.take_call, desk.ctx.db, desk.ctx.clock, desk.user, desk.taxonomy, desk.rule, new
         )
     except SaferCityError as error:
         problem = error
     if problem is not None:
         return await run_in_threadpool(
             _board_page,
-            request,
-            ctx,
-            session,
-            taxonomy,
-            rule,
-            travel,
+            desk,
             intake_error=problem,
             values=values_of(data),
         )
@@ -267,54 +277,34 @@ async def take_call(
 
 
 def _act(
-    request: Request,
-    ctx: ContextDep,
-    session: Any,
-    taxonomy: TaxonomyDep,
-    rule: RuleDep,
-    travel: TravelDep,
-    incident_id: int,
-    use_case: Callable[[], object],
-    then: int | None = None,
+    desk: Desk, incident_id: int, use_case: Callable[[], object], then: int | None = None
 ) -> Response:
     """Run a panel action; on a problem show the page again with it in the panel."""
     try:
         use_case()
     except SaferCityError as error:
-        return _board_page(
-            request, ctx, session, taxonomy, rule, travel, selected=incident_id, panel_error=error
-        )
+        return _board_page(desk, selected=incident_id, panel_error=error)
     return RedirectResponse(f"{BOARD}?incident={then or incident_id}#incident-panel", 303)
 
 
 @router.post(BOARD + "/incidents/{incident_id}/dispatch")
 def send_units(
-    request: Request,
     incident_id: IncidentId,
-    ctx: ContextDep,
-    session: CsrfSession,
-    taxonomy: TaxonomyDep,
-    rule: RuleDep,
-    travel: TravelDep,
+    desk: PostingDesk,
     units: Annotated[list[str] | None, Form(max_length=30)] = None,
     extra_units: Annotated[str, Form(max_length=400)] = "",
     confirm_divert: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     signs = [*(units or []), *extra_units.replace(",", " ").split()]
     return _act(
-        request,
-        ctx,
-        session,
-        taxonomy,
-        rule,
-        travel,
+        desk,
         incident_id,
         lambda: service.send_units(
-            ctx.db,
-            ctx.clock,
-            travel,
-            session.user,
-            taxonomy,
+            desk.ctx.db,
+            desk.ctx.clock,
+            desk.travel,
+            desk.user,
+            desk.taxonomy,
             incident_id,
             signs,
             confirm_divert=confirm_divert == "yes",
@@ -324,90 +314,59 @@ def send_units(
 
 @router.post(BOARD + "/incidents/{incident_id}/merge")
 def merge(
-    request: Request,
     incident_id: IncidentId,
-    ctx: ContextDep,
-    session: CsrfSession,
-    taxonomy: TaxonomyDep,
-    rule: RuleDep,
-    travel: TravelDep,
+    desk: PostingDesk,
     into: Annotated[int, Form(ge=1, le=2_147_483_647)],
 ) -> Response:
     return _act(
-        request,
-        ctx,
-        session,
-        taxonomy,
-        rule,
-        travel,
+        desk,
         incident_id,
-        lambda: service.merge(ctx.db, ctx.clock, session.user, taxonomy, incident_id, into),
+        lambda: service.merge(
+            desk.ctx.db, desk.ctx.clock, desk.user, desk.taxonomy, incident_id, into
+        ),
         then=into,
     )
 
 
 @router.post(BOARD + "/incidents/{incident_id}/keep-separate")
 def keep_separate(
-    request: Request,
     incident_id: IncidentId,
-    ctx: ContextDep,
-    session: CsrfSession,
-    taxonomy: TaxonomyDep,
-    rule: RuleDep,
-    travel: TravelDep,
+    desk: PostingDesk,
     other: Annotated[int, Form(ge=1, le=2_147_483_647)],
 ) -> Response:
     return _act(
-        request,
-        ctx,
-        session,
-        taxonomy,
-        rule,
-        travel,
+        desk,
         incident_id,
-        lambda: service.keep_separate(ctx.db, ctx.clock, session.user, incident_id, other),
+        lambda: service.keep_separate(desk.ctx.db, desk.ctx.clock, desk.user, incident_id, other),
     )
 
 
 @router.post(BOARD + "/incidents/{incident_id}/close")
 def close(
-    request: Request,
     incident_id: IncidentId,
-    ctx: ContextDep,
-    session: CsrfSession,
-    taxonomy: TaxonomyDep,
-    rule: RuleDep,
-    travel: TravelDep,
+    desk: PostingDesk,
 ) -> Response:
     return _act(
-        request,
-        ctx,
-        session,
-        taxonomy,
-        rule,
-        travel,
+        desk,
         incident_id,
-        lambda: service.close_incident(ctx.db, ctx.clock, session.user, taxonomy, incident_id),
+        lambda: service.close_incident(
+            desk.ctx.db, desk.ctx.clock, desk.user, desk.taxonomy, incident_id
+        ),
     )
 
 
 @router.post(BOARD + "/incidents/{incident_id}/units/{call_sign}/status")
 def unit_status(
-    request: Request,
     incident_id: IncidentId,
     call_sign: CallSign,
-    ctx: ContextDep,
-    session: CsrfSession,
-    taxonomy: TaxonomyDep,
-    rule: RuleDep,
-    travel: TravelDep,
+    desk: PostingDesk,
     status: Annotated[str, Form(max_length=20)],
 ) -> Response:
     """A crew's status as radioed to the handler, or a unit stood down."""
 
     def change() -> None:
         if status == "stand_down":
-            service.stand_down(ctx.db, ctx.clock, session.user, incident_id, call_sign)
+            service.stand_down(desk.ctx.db, desk.ctx.clock, desk.user, incident_id, call_sign)
             return
         if status not in {s.value for s in CREW_STEPS}:
             raise InvalidInput(
@@ -415,6 +374,6 @@ def unit_status(
                 [FieldError("status", "Choose en route, on scene, at hospital or clear")],
             )
         step = AssignmentStatus(status)
-        dispatch.report_status(ctx.db, ctx.clock, session.user, call_sign, step)
+        dispatch.report_status(desk.ctx.db, desk.ctx.clock, desk.user, call_sign, step)
 
-    return _act(request, ctx, session, taxonomy, rule, travel, incident_id, change)
+    return _act(desk, incident_id, change)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from safercity.contact.duplicates import DuplicateCandidate
 from safercity.contact.model import MAX_NOTE, MAX_SHORT, RiskLevel, VulnerabilityFlag
-from safercity.contact.service import IncidentView
+from safercity.contact.service import CallOutcome, IncidentView
 from safercity.contact.taxonomy import KEY_QUESTIONS
 from safercity.dispatch.assignment import Assignment
 from safercity.dispatch.recommend import Chosen, Shortfall
@@ -220,6 +220,16 @@ class CallOut(BaseModel):
     joined: bool
     incident: IncidentOut
     likely_duplicates: list[DuplicateOut]
+
+    @classmethod
+    def of(cls, outcome: CallOutcome) -> CallOut:
+        return cls(
+            id=outcome.incident.id,
+            call_id=outcome.call_id,
+            joined=outcome.joined,
+            incident=IncidentOut.of(outcome.incident),
+            likely_duplicates=[DuplicateOut.of(d) for d in outcome.likely_duplicates],
+        )
 
 
 class CallDetailOut(BaseModel):

@@ -240,21 +240,14 @@ def assign(
         made.append(found)
     what = ", ".join(a.call_sign for a in made)
     diverted_text = f"; diverted {', '.join(d.call_sign for d in diverted)}" if diverted else ""
-    audit.record(
-        conn,
-        clock,
-        *(
-            AuditRecord(
-                actor=user.audit_name,
-                action=AuditAction.ALTERATION,
-                subject_type=SUBJECT,
-                subject_id=a.call_sign,
-                purpose="999 dispatch",
-                detail=f"sent to incident {scene.incident_id} ({what}{diverted_text})",
-            )
-            for a in made
-        ),
-    )
+    for a in made:
+        _audit_unit(
+            conn,
+            clock,
+            user,
+            a.call_sign,
+            f"sent to incident {scene.incident_id} ({what}{diverted_text})",
+        )
     return made
 
 
@@ -293,6 +286,30 @@ def advance(db: Database, clock: Clock) -> int:
     return steps
 
 
+def _locked_unit(conn: Connection, call_sign: str) -> UnitState:
+    state = store.lock_unit(conn, call_sign.strip().upper())
+    if state is None:
+        raise NotFound(f"There is no unit {call_sign}. Check the call sign on the board.")
+    return state
+
+
+def _audit_unit(
+    conn: Connection, clock: Clock, user: StaffUser, call_sign: str, detail: str
+) -> None:
+    audit.record(
+        conn,
+        clock,
+        AuditRecord(
+            actor=user.audit_name,
+            action=AuditAction.ALTERATION,
+            subject_type=SUBJECT,
+            subject_id=call_sign,
+            purpose="999 dispatch",
+            detail=detail,
+        ),
+    )
+
+
 def report_status(
     db: Database, clock: Clock, user: StaffUser, call_sign: str, to: AssignmentStatus
 ) -> Assignment:
@@ -300,9 +317,7 @@ def report_status(
     require(user, Permission.UPDATE_UNITS)
     now = clock.now()
     with db.transaction() as conn:
-        state = store.lock_unit(conn, call_sign.strip().upper())
-        if state is None:
-            raise NotFound(f"There is no unit {call_sign}. Check the call sign on the board.")
+        state = _locked_unit(conn, call_sign)
         current = state.assignment
         if current is None:
             raise Conflict(f"{state.unit.call_sign} is available: it has no assignment to update")
@@ -310,17 +325,8 @@ def report_status(
         if not store.set_status(conn, current.id, current.status, to, now, user.audit_name):
             raise Conflict(f"{state.unit.call_sign} changed status just now; look again and retry")
         _moved_position(conn, current, to, now)
-        audit.record(
-            conn,
-            clock,
-            AuditRecord(
-                actor=user.audit_name,
-                action=AuditAction.ALTERATION,
-                subject_type=SUBJECT,
-                subject_id=state.unit.call_sign,
-                purpose="999 dispatch",
-                detail=f"{to.value} at incident {current.incident_id}",
-            ),
+        _audit_unit(
+            conn, clock, user, state.unit.call_sign, f"{to.value} at incident {current.incident_id}"
         )
         found = store.assignment(conn, current.id)
         assert found is not None
@@ -337,9 +343,7 @@ def update_position(
             "position is not on Earth", [FieldError("lat", "Give WGS84 lat and lon")]
         )
     with db.transaction() as conn:
-        state = store.lock_unit(conn, call_sign.strip().upper())
-        if state is None:
-            raise NotFound(f"There is no unit {call_sign}. Check the call sign on the board.")
+        state = _locked_unit(conn, call_sign)
         store.move_unit(conn, state.unit.call_sign, lat, lon, clock.now())
         found = store.lock_unit(conn, state.unit.call_sign)
         assert found is not None
