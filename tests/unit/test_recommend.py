@@ -201,3 +201,20 @@ def test_recommendation_is_the_exact_optimum_found_by_brute_force(seed: int) -> 
     late = sum(s.missing for s in result.shortfalls if s.kind is ShortfallKind.LATE)
     got = (unfilled, late, len(result.chosen), sum(c.eta_s for c in result.chosen))
     assert got == _best_by_brute_force(needs, units, etas)
+
+
+def test_one_unit_that_brings_everything_in_time_needs_no_solver(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_solver(*_args: object) -> None:
+        raise AssertionError("the integer programme should not run")
+
+    monkeypatch.setattr("safercity.dispatch.recommend._solve", no_solver)
+    needs = [Need(C.PARAMEDIC, 1, EIGHT_MIN), Need(C.DEFIBRILLATOR, 1, EIGHT_MIN)]
+    units = [
+        unit("FRU", UnitType.FAST_RESPONSE_CAR, C.PARAMEDIC, C.DEFIBRILLATOR),
+        unit("AMB", UnitType.AMBULANCE, C.PARAMEDIC, C.DEFIBRILLATOR),
+        unit("PC", UnitType.POLICE_RESPONSE_CAR, C.DEFIBRILLATOR),
+    ]
+    result = recommend(needs, units, {"FRU": 200.0, "AMB": 150.0, "PC": 60.0})
+    assert [c.unit.call_sign for c in result.chosen] == ["AMB"] and result.complete

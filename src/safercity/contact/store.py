@@ -65,7 +65,7 @@ calls = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=False, index=True),
-    Column("received_at", UtcDateTime(), nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False, index=True),
     Column("latitude", Float, nullable=False),
     Column("longitude", Float, nullable=False),
     Column("address", String(200), nullable=False),

@@ -240,6 +240,27 @@ def _solve(needs: list[Need], cands: list[tuple[Unit, float]]) -> tuple[Assignme
     return assigned, [int(v) for v in x[n_x + n_y :]]
 
 
+def _one_unit_in_time(needs: list[Need], cands: list[tuple[Unit, float]]) -> Chosen | None:
+    """The earliest unit that alone brings every need in time, when there is one.
+
+    Then it is the optimum without solving anything: nothing unfilled or late, one vehicle is
+    the fewest possible, and no single unit arrives earlier. Needs for more than one unit of a
+    capability are left to the integer programme.
+    """
+    capabilities = [n.capability for n in needs]
+    if any(n.count != 1 for n in needs) or len(set(capabilities)) != len(capabilities):
+        return None
+    deadline = min(n.deadline_s for n in needs)
+    wanted = set(capabilities)
+    for unit, seconds in cands:  # earliest first
+        if seconds > deadline:
+            return None
+        if wanted <= unit.capabilities:
+            fills = tuple(capabilities)
+            return Chosen(unit, seconds, fills, False, _reason(unit, seconds, fills, True))
+    return None
+
+
 def _reason(unit: Unit, seconds: float, fills: Sequence[Capability], first: bool) -> str:
     what = " and ".join(c.label.lower() for c in fills)
     lead = "nearest unit with" if first else "unit with"
@@ -293,6 +314,9 @@ def recommend(needs: Sequence[Need], units: Iterable[Unit], eta: Eta) -> Recomme
     if not wanted:
         return Recommendation((), ())
     cands = _candidates(wanted, units, eta)
+    single = _one_unit_in_time(wanted, cands)
+    if single is not None:
+        return Recommendation((single,), ())
     assigned, unfilled = _solve(wanted, cands)
     chosen = sorted(_chosen(wanted, cands, assigned), key=lambda c: (c.eta_s, c.unit.call_sign))
     return Recommendation(tuple(chosen), tuple(_shortfalls(wanted, cands, assigned, unfilled)))

@@ -95,19 +95,15 @@ def recommend_for(
     If there is no travel model, or the recommender fails, the suggestion is empty and says
     why: the handler then dispatches by hand (degraded mode).
     """
-    states = store.unit_states(conn)
-    sent = [
-        s.unit
-        for s in states
-        if s.assignment and s.assignment.incident_id == str(scene.incident_id)
-    ]
+    sent = store.units_sent_to(conn, scene.incident_id)
     remaining = tuple(remaining_needs(scene.needs, sent))
     if travel is None:
         return Suggestion((), (), {}, remaining, "none", "No travel-time model is loaded.")
-    free = [s for s in states if s.available]
+    free = store.free_units(conn)
     try:
-        etas = _etas(travel, free, scene, at)
-        found = recommender.recommend(remaining, [s.unit for s in free], etas.seconds)
+        positions = {unit.call_sign: (unit, where) for unit, where in free}
+        etas = travel.etas(positions, scene.lat, scene.lon, borough=scene.borough, at=at)
+        found = recommender.recommend(remaining, [unit for unit, _ in free], etas.seconds)
     except Exception as error:  # any failure leaves dispatch by hand possible
         log.exception("recommender failed for incident %s", scene.incident_id)
         return Suggestion(

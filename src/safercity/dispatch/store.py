@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import (
     Boolean,
@@ -32,6 +33,9 @@ from safercity.dispatch.fleet import CAPABILITY_SEPARATOR, Unit, UnitType
 from safercity.platform.db import UtcDateTime, metadata
 
 _ACTIVE_SQL = "status IN ({})".format(", ".join(f"'{s.value}'" for s in sorted(ACTIVE)))
+# The same words as the partial index's predicate: with bound parameters instead, SQLite
+# cannot tell the index applies and scans every assignment ever made.
+_ACTIVE = text("assignments." + _ACTIVE_SQL)
 
 units = Table(
     "units",
@@ -88,18 +92,65 @@ assignment_log = Table(
 )
 
 
-def _unit(row: RowMapping) -> Unit:
+@lru_cache(maxsize=16_384)
+def _cached_unit(
+    call_sign: str,
+    service: str,
+    agency_code: str,
+    unit_type: str,
+    home_base_code: str,
+    capabilities: str,
+    crew: int,
+) -> Unit:
+    # A fleet barely changes: each distinct row becomes a Unit once, not on every read.
     return Unit(
-        call_sign=row["call_sign"],
-        service=Service(row["service"]),
-        agency_code=row["agency_code"],
-        unit_type=UnitType(row["unit_type"]),
-        home_base_code=row["home_base_code"],
+        call_sign=call_sign,
+        service=Service(service),
+        agency_code=agency_code,
+        unit_type=UnitType(unit_type),
+        home_base_code=home_base_code,
         capabilities=frozenset(
-            Capability(c) for c in row["capabilities"].split(CAPABILITY_SEPARATOR) if c
+            Capability(c) for c in capabilities.split(CAPABILITY_SEPARATOR) if c
         ),
-        crew=row["crew"],
+        crew=crew,
     )
+
+
+_UNIT_COLUMNS = (
+    units.c.call_sign,
+    units.c.service,
+    units.c.agency_code,
+    units.c.unit_type,
+    units.c.home_base_code,
+    units.c.capabilities,
+    units.c.crew,
+)
+
+
+def _unit(row: RowMapping) -> Unit:
+    return _cached_unit(*(row[c.name] for c in _UNIT_COLUMNS))
+
+
+def free_units(conn: Connection) -> list[tuple[Unit, tuple[float, float]]]:
+    """On-duty units with no active assignment, and where each is: what a recommendation
+    needs, read in one query of seven short columns."""
+    busy = select(assignments.c.call_sign).where(_ACTIVE)
+    rows = conn.execute(
+        select(*_UNIT_COLUMNS, units.c.latitude, units.c.longitude).where(
+            units.c.on_duty.is_(True), units.c.call_sign.not_in(busy)
+        )
+    ).all()
+    return [(_cached_unit(*row[:7]), (row[7], row[8])) for row in rows]
+
+
+def units_sent_to(conn: Connection, incident_id: int) -> list[Unit]:
+    """The units with an active assignment to this incident."""
+    rows = conn.execute(
+        select(*_UNIT_COLUMNS)
+        .join(assignments, assignments.c.call_sign == units.c.call_sign)
+        .where(assignments.c.incident_id == incident_id, _ACTIVE)
+    ).all()
+    return [_cached_unit(*row) for row in rows]
 
 
 def _assignment(row: RowMapping) -> Assignment:
@@ -153,7 +204,7 @@ def unit_count(conn: Connection) -> int:
 
 
 def _active(conn: Connection, call_signs: Iterable[str] | None = None) -> dict[str, Assignment]:
-    query = select(assignments).where(assignments.c.status.in_([s.value for s in ACTIVE]))
+    query = select(assignments).where(_ACTIVE)
     if call_signs is not None:
         query = query.where(assignments.c.call_sign.in_(list(call_signs)))
     return {r["call_sign"]: _assignment(r) for r in conn.execute(query).mappings()}
@@ -321,7 +372,7 @@ def due_assignments(conn: Connection, now: datetime) -> list[Assignment]:
         assignments.c.on_scene_due <= now
     )
     rows = conn.execute(
-        select(assignments).where(dispatched | en_route).order_by(assignments.c.id)
+        select(assignments).where(_ACTIVE, dispatched | en_route).order_by(assignments.c.id)
     ).mappings()
     return [_assignment(r) for r in rows]
 

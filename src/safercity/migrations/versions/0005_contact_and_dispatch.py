@@ -122,6 +122,7 @@ def upgrade() -> None:
             batch_op.f("ix_calls_callback_number"), ["callback_number"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_calls_incident_id"), ["incident_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_calls_received_at"), ["received_at"], unique=False)
 
     op.create_table(
         "incident_events",
@@ -193,6 +194,7 @@ def downgrade() -> None:
 
     op.drop_table("incident_events")
     with op.batch_alter_table("calls", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_calls_received_at"))
         batch_op.drop_index(batch_op.f("ix_calls_incident_id"))
         batch_op.drop_index(batch_op.f("ix_calls_callback_number"))
 

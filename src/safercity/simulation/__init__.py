@@ -1,0 +1,1 @@
+"""The city in simulation: emergency demand, and (to come) scenarios and sweeps."""
