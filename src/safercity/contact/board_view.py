@@ -11,7 +11,6 @@ from typing import Any
 
 from safercity.contact.service import Board, IncidentView
 from safercity.dispatch.assignment import STATUS_COLOURS, AssignmentStatus
-from safercity.dispatch.recommend import format_duration
 
 OFF_DUTY_COLOUR = "#b1b4b6"
 
@@ -26,10 +25,6 @@ def priority_summary(view: IncidentView) -> str:
 
 def status_label(status: str) -> str:
     return "Available" if status == "available" else AssignmentStatus(status).label
-
-
-def age(since: datetime, now: datetime) -> str:
-    return format_duration((now - since).total_seconds())
 
 
 def board_json(board: Board, now: datetime) -> dict[str, Any]:

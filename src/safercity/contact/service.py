@@ -9,7 +9,7 @@ transaction; reading a caller's details is audited (DPA 2018 s.62).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Connection
@@ -180,14 +180,15 @@ def _load(conn: Connection, incident_id: int, *, for_update: bool = False) -> In
     return row
 
 
+def _type_label(taxonomy: Taxonomy, code: str) -> str:
+    """The type's label; its code if the taxonomy no longer has it (the grading is kept)."""
+    kind = taxonomy.types.get(code)
+    return kind.label if kind else code
+
+
 def _view(conn: Connection, taxonomy: Taxonomy, row: IncidentRow) -> IncidentView:
-    label = (
-        taxonomy.types[row.incident.type_code].label
-        if row.incident.type_code in taxonomy.types
-        else row.incident.type_code
-    )
     assigned = dispatch.assignments_of(conn, [int(row.incident.id)])
-    return IncidentView(row, label, tuple(assigned))
+    return IncidentView(row, _type_label(taxonomy, row.incident.type_code), tuple(assigned))
 
 
 def _candidates(
@@ -199,7 +200,7 @@ def _candidates(
         rows.update(
             {int(r.incident.id): r for r in store.open_with_number(conn, call.callback_number)}
         )
-    apart = store.kept_apart(conn, exclude) if exclude is not None else set()
+    apart = store.kept_apart(conn, [exclude])[exclude] if exclude is not None else set()
     others = [r.incident for i, r in rows.items() if i != exclude and i not in apart]
     return tuple(likely_duplicates(call, others, rule))
 
@@ -491,7 +492,7 @@ def close_incident(
             raise Conflict(
                 f"units are still assigned ({', '.join(busy)}): clear or stand them down first"
             )
-        closed = Incident(**{**row.incident.__dict__, "status": IncidentStatus.CLOSED})
+        closed = replace(row.incident, status=IncidentStatus.CLOSED)
         store.save_incident(conn, closed, now)
         store.add_event(conn, wanted, now, "closed", "Incident closed", user.audit_name)
         return _view(conn, taxonomy, _load(conn, wanted))
@@ -509,9 +510,7 @@ def board(db: Database, user: StaffUser, taxonomy: Taxonomy, rule: DuplicateRule
         views = [
             IncidentView(
                 r,
-                taxonomy.types[r.incident.type_code].label
-                if r.incident.type_code in taxonomy.types
-                else r.incident.type_code,
+                _type_label(taxonomy, r.incident.type_code),
                 tuple(by_incident.get(r.incident.id, ())),
             )
             for r in rows
@@ -524,8 +523,9 @@ def board(db: Database, user: StaffUser, taxonomy: Taxonomy, rule: DuplicateRule
         )
         incidents = [r.incident for r in rows]
         duplicates: dict[int, tuple[DuplicateCandidate, ...]] = {}
+        kept_apart = store.kept_apart(conn, [int(r.incident.id) for r in rows])
         for r in rows:
-            apart = store.kept_apart(conn, int(r.incident.id))
+            apart = kept_apart[int(r.incident.id)]
             latest = max(r.incident.calls, key=lambda c: c.received_at)
             others = [
                 i

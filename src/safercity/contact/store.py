@@ -324,24 +324,26 @@ def open_with_number(conn: Connection, number: str) -> list[IncidentRow]:
     return _load(conn, conn.execute(query).mappings())
 
 
-def kept_apart(conn: Connection, incident_id: int) -> set[int]:
-    rows = conn.execute(
-        select(kept_separate.c.other_id).where(kept_separate.c.incident_id == incident_id)
-    ).scalars()
-    return set(rows)
+def kept_apart(conn: Connection, incident_ids: Iterable[int]) -> dict[int, set[int]]:
+    """For each incident, the incidents a handler said it is not the same as (one query)."""
+    found: dict[int, set[int]] = {i: set() for i in incident_ids}
+    if found:
+        rows = conn.execute(
+            select(kept_separate.c.incident_id, kept_separate.c.other_id).where(
+                kept_separate.c.incident_id.in_(list(found))
+            )
+        ).all()
+        for incident_id, other_id in rows:
+            found[incident_id].add(other_id)
+    return found
 
 
 def keep_apart(conn: Connection, a: int, b: int, actor: str, at: datetime) -> None:
+    already = kept_apart(conn, [a, b])
     for first, second in ((a, b), (b, a)):
-        if second not in kept_apart(conn, first):
+        if second not in already[first]:
             conn.execute(
                 insert(kept_separate).values(
                     incident_id=first, other_id=second, decided_by=actor, decided_at=at
                 )
             )
-
-
-def recent_incidents(conn: Connection, limit: int) -> list[IncidentRow]:
-    """The newest incidents of any status, for the board's history."""
-    query = select(incidents).order_by(incidents.c.opened_at.desc(), incidents.c.id.desc())
-    return _load(conn, conn.execute(query.limit(limit)).mappings())

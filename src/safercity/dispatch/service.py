@@ -23,6 +23,7 @@ from safercity.dispatch.assignment import (
     UnitState,
     check_step,
     due_steps,
+    moved,
     plan_times,
 )
 from safercity.dispatch.fleet import MAX_FIELD_LENGTH, Unit
@@ -277,7 +278,7 @@ def advance(db: Database, clock: Clock) -> int:
                 if not store.set_status(conn, current.id, current.status, to, at, AUTOMATIC):
                     break
                 _moved_position(conn, current, to, at)
-                current = Assignment(**{**current.__dict__, "status": to, "status_at": at})
+                current = moved(current, to, at)
                 steps += 1
     return steps
 
@@ -344,18 +345,6 @@ def update_position(
         found = store.lock_unit(conn, state.unit.call_sign)
         assert found is not None
         return found
-
-
-def cancel_for_incident(
-    conn: Connection, clock: Clock, user: StaffUser, incident_id: int, *, ending: AssignmentStatus
-) -> list[str]:
-    """End every active assignment of an incident (merged away, or closed); returns call signs."""
-    now = clock.now()
-    ended = []
-    for a in store.incident_assignments(conn, [incident_id]):
-        if a.active and store.set_status(conn, a.id, a.status, ending, now, user.audit_name):
-            ended.append(a.call_sign)
-    return ended
 
 
 def move_assignments(conn: Connection, from_incident: int, to_incident: int) -> list[str]:

@@ -19,7 +19,6 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
-    func,
     insert,
     select,
     text,
@@ -197,10 +196,6 @@ def upsert_unit(conn: Connection, unit: Unit, home: tuple[float, float], now: da
         )
     )
     return True
-
-
-def unit_count(conn: Connection) -> int:
-    return int(conn.execute(select(func.count()).select_from(units)).scalar_one())
 
 
 def _active(conn: Connection, call_signs: Iterable[str] | None = None) -> dict[str, Assignment]:
