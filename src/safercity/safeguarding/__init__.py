@@ -1,0 +1,1 @@
+"""Safeguarding: risk assessments shared by the agencies of a multi-agency safeguarding hub."""
