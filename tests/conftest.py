@@ -8,6 +8,7 @@ the run instead of skipping it.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from safercity import migrations
 from safercity.migrations.tables import metadata
@@ -93,6 +95,19 @@ def session_db(database_url: str) -> Iterator[Database]:
 
 
 def _empty_all_tables(db: Database) -> None:
+    # The browser tests' live server keeps background loops (outbox, simulation worker) reading
+    # the database; PostgreSQL may pick the TRUNCATE as a deadlock's victim: try again.
+    for attempt in range(5):
+        try:
+            _truncate(db)
+            return
+        except OperationalError as error:
+            if "deadlock" not in str(error).lower() or attempt == 4:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+
+
+def _truncate(db: Database) -> None:
     tables = [t.name for t in reversed(metadata.sorted_tables)]
     with db.transaction() as conn:
         if db.dialect == "postgresql":

@@ -61,11 +61,12 @@ def _free_socket() -> socket.socket:
     return sock
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def _served(
     database_url: str, session_db: Database, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
-    """Uvicorn in a background thread, with the outbox delivery loop running, on a free port."""
+    """Uvicorn in a background thread, with the outbox delivery loop running, on a free port.
+    Stopped after the browser tests, so its loop never delivers other tests' messages."""
     settings = Settings(
         data_dir=tmp_path_factory.mktemp("live"),
         database_url=database_url,

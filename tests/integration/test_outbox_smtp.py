@@ -6,6 +6,7 @@ import socket
 import socketserver
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 
@@ -96,3 +97,52 @@ def test_an_update_waits_in_the_outbox_while_the_mail_server_is_down(
         [message] = outbox.messages_about(conn, "case", "SC-TEST-0001")
     assert message.status is outbox.DeliveryStatus.PENDING
     assert message.attempts == 1 and message.last_error
+
+
+class _WorkerBesideUs:
+    """While it sends, a second worker looks for deliverable messages, as another process would."""
+
+    def __init__(self, db: Database, clock: FixedClock) -> None:
+        self.db, self.clock, self.sent, self.second_worker_sent = db, clock, 0, -1
+
+    def send(self, message: outbox.OutboxMessage) -> outbox.DeliveryStatus:
+        self.second_worker_sent = outbox.deliver_pending(
+            self.db, self.clock, outbox.KeepTransport()
+        )
+        self.sent += 1
+        return outbox.DeliveryStatus.SENT
+
+
+def test_a_message_being_sent_is_not_sent_again_by_a_second_worker(
+    db: Database, clock: FixedClock
+) -> None:
+    _queue(db, clock)
+    transport = _WorkerBesideUs(db, clock)
+    assert outbox.deliver_pending(db, clock, transport) == 1
+    assert transport.sent == 1 and transport.second_worker_sent == 0
+    with db.transaction() as conn:
+        [message] = outbox.messages_about(conn, "case", "SC-TEST-0001")
+    assert message.status is outbox.DeliveryStatus.SENT and message.attempts == 1
+
+
+class _Crash(Exception):
+    pass
+
+
+class _CrashingTransport:
+    def send(self, message: outbox.OutboxMessage) -> outbox.DeliveryStatus:
+        raise _Crash
+
+
+def test_a_message_left_mid_send_by_a_crash_is_sent_once_the_claim_runs_out(
+    db: Database, clock: FixedClock
+) -> None:
+    _queue(db, clock)
+    with pytest.raises(_Crash):
+        outbox.deliver_pending(db, clock, _CrashingTransport())
+    assert outbox.deliver_pending(db, clock, outbox.KeepTransport()) == 0  # still claimed
+    clock.advance(outbox.CLAIM_LEASE + timedelta(seconds=1))
+    assert outbox.deliver_pending(db, clock, outbox.KeepTransport()) == 1
+    with db.transaction() as conn:
+        [message] = outbox.messages_about(conn, "case", "SC-TEST-0001")
+    assert message.status is outbox.DeliveryStatus.KEPT and message.attempts == 2

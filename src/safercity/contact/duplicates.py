@@ -37,6 +37,13 @@ class DuplicateRule:
                 [FieldError("within", "Use 1 s to 24 h and 1 m to 50 km")],
             )
 
+    def closeness(self, metres: float, seconds_since: float) -> float | None:
+        """How close a call lies to an incident, space and time each as a share of the window
+        (lower is closer); None when it lies outside the window."""
+        if metres > self.within_m or abs(seconds_since) > self.within_s:
+            return None
+        return metres / self.within_m + abs(seconds_since) / self.within_s
+
 
 class MatchReason(StrEnum):
     SAME_NUMBER = "same_number"
@@ -84,7 +91,7 @@ def likely_duplicates(
         reasons = set()
         if call.callback_number and call.callback_number in incident.callback_numbers:
             reasons.add(MatchReason.SAME_NUMBER)
-        if metres <= rule.within_m and -rule.within_s <= since <= rule.within_s:
+        if rule.closeness(metres, since) is not None:
             reasons.add(MatchReason.NEARBY)
         if reasons:
             found.append(DuplicateCandidate(incident.id, frozenset(reasons), metres, since))
@@ -92,10 +99,15 @@ def likely_duplicates(
         found,
         key=lambda c: (
             not c.same_number,
-            c.distance_m / rule.within_m + abs(c.seconds_since) / rule.within_s,
+            _rank(rule, c),
             c.incident_id,
         ),
     )
+
+
+def _rank(rule: DuplicateRule, candidate: DuplicateCandidate) -> float:
+    # A same-number match may lie outside the window: it is ranked by the same measure.
+    return candidate.distance_m / rule.within_m + abs(candidate.seconds_since) / rule.within_s
 
 
 class Decision(StrEnum):

@@ -112,11 +112,15 @@ def plan_times(
     The ETA already includes turnout (the travel model is fitted on call-to-arrival times); the
     unit is on scene no earlier than it is en route. Without an ETA it arrives when it says so.
     """
-    turnout = TURNOUT_S[service]
-    en_route = dispatched_at + timedelta(seconds=turnout)
+    en_route = dispatched_at + timedelta(seconds=TURNOUT_S[service])
     if eta_s is None:
         return en_route, None
-    return en_route, dispatched_at + timedelta(seconds=max(eta_s, turnout))
+    return en_route, dispatched_at + timedelta(seconds=on_scene_after_s(service, eta_s))
+
+
+def on_scene_after_s(service: Service, eta_s: float) -> float:
+    """Seconds from dispatch to on scene: the ETA, but never before the crew has turned out."""
+    return max(eta_s, TURNOUT_S[service])
 
 
 def check_step(assignment: Assignment, to: AssignmentStatus) -> None:

@@ -25,6 +25,7 @@ __all__ = [
     "FLEET_COLUMNS",
     "Unit",
     "UnitType",
+    "base_places",
     "home_base_positions",
     "london_fleet",
     "read_fleet",
@@ -177,14 +178,20 @@ def london_fleet() -> tuple[Unit, ...]:
     return read_fleet(resources.files("safercity.dispatch").joinpath("data", "london_fleet.csv"))
 
 
+def base_places() -> dict[str, tuple[float, float]]:
+    """(latitude, longitude) of every London station and hospital a unit may be based at."""
+    estate = london_estate()
+    places = {s.code: (s.latitude, s.longitude) for s in estate.stations()}
+    places.update({h.code: (h.latitude, h.longitude) for h in estate.hospitals()})
+    return places
+
+
 def home_base_positions(units: Iterable[Unit]) -> dict[str, tuple[float, float]]:
     """Each London unit's (latitude, longitude) at its home station or hospital, by call sign.
 
     Raises InvalidInput when a unit's home base is not in London's estate.
     """
-    estate = london_estate()
-    places = {s.code: (s.latitude, s.longitude) for s in estate.stations()}
-    places.update({h.code: (h.latitude, h.longitude) for h in estate.hospitals()})
+    places = base_places()
     positions: dict[str, tuple[float, float]] = {}
     for unit in units:
         if unit.home_base_code not in places:

@@ -12,10 +12,13 @@ layout). The fitted numbers live in ``data/travel_model_london.json``: the model
 
 from __future__ import annotations
 
+import bisect
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
@@ -68,6 +71,16 @@ def crow_fly_km(
         + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
     )
     return np.asarray(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(half, 0.0, 1.0))))
+
+
+def crow_fly_km_one(from_lat: float, from_lon: float, to_lat: float, to_lon: float) -> float:
+    """`crow_fly_km` for one pair of points, without numpy's overhead."""
+    lat1, lat2 = math.radians(from_lat), math.radians(to_lat)
+    half = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin(math.radians(to_lon - from_lon) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(max(half, 0.0), 1.0)))
 
 
 def distance_basis(distance_km: npt.ArrayLike, knots_km: tuple[float, ...]) -> FloatArray:
@@ -172,6 +185,13 @@ class TravelTimeModel:
             0.0 if borough is None else self.borough_offsets_s.get(normalise_borough(borough), 0.0)
         )
 
+    @cached_property
+    def _seconds_at_knots(self) -> tuple[float, ...]:
+        """Drive seconds at each knot: the bands' times added up (the model is piecewise linear)."""
+        widths = np.diff(self.knots_km)
+        totals = np.concatenate([[0.0], np.cumsum(widths * self.seconds_per_km[:-1])])
+        return tuple(float(t) for t in totals)
+
     def seconds_for_distance(
         self,
         distance_km: npt.ArrayLike,
@@ -179,12 +199,26 @@ class TravelTimeModel:
         borough: str | None = None,
         at: datetime | None = None,
     ) -> FloatArray:
-        """Travel time in seconds for crow-fly distances in kilometres, element-wise."""
+        """Travel time in seconds for crow-fly distances in kilometres, element-wise.
+
+        The same as ``distance_basis(km) @ seconds_per_km`` plus the offsets, computed by
+        interpolating between the knots (a simulation asks this millions of times).
+        """
         km = np.asarray(distance_km, dtype=np.float64)
-        drive = distance_basis(km.reshape(-1), self.knots_km) @ np.asarray(self.seconds_per_km)
+        knots, at_knots = self.knots_km, self._seconds_at_knots
+        beyond = np.maximum(km - knots[-1], 0.0) * self.seconds_per_km[-1]
+        drive = np.interp(km, knots, at_knots) + beyond
         fixed = self.intercept_s + self.hour_offset(at) + self.borough_offset(borough)
         # The offsets can be negative; a unit already on the spot still needs some time.
         return np.asarray(np.maximum(drive + fixed, 0.0)).reshape(km.shape)
+
+    def drive_seconds(self, km: float) -> float:
+        """`seconds_for_distance` for one distance with no hour or borough offset, in pure
+        Python: a unit driving back to base or to hospital, asked once per job."""
+        knots, at_knots = self.knots_km, self._seconds_at_knots
+        band = bisect.bisect_right(knots, km) - 1
+        drive = at_knots[band] + (km - knots[band]) * self.seconds_per_km[band]
+        return max(drive + self.intercept_s + self.unknown_hour_offset_s, 0.0)
 
     def seconds(
         self,

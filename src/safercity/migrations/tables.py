@@ -10,6 +10,7 @@ from safercity.platform.audit import store as audit_store
 from safercity.platform.db import metadata
 from safercity.platform.identity import store as identity_store
 from safercity.reporting import store as reporting_store
+from safercity.simulation import store as simulation_store
 
 __all__ = [
     "audit_store",
@@ -23,4 +24,5 @@ __all__ = [
     "outbox",
     "ratelimit",
     "reporting_store",
+    "simulation_store",
 ]

@@ -9,12 +9,23 @@ from __future__ import annotations
 
 import smtplib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from enum import StrEnum
 from typing import Protocol
 
-from sqlalchemy import Column, Integer, String, Table, Text, select, update
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Integer,
+    String,
+    Table,
+    Text,
+    and_,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.engine import Connection, RowMapping
 
 from safercity.platform.clock import Clock
@@ -28,8 +39,14 @@ class Channel(StrEnum):
     POST = "post"
 
 
+# Longer than any one send may take (the SMTP timeout is 10 s): a claim older than this was
+# left by a worker that died mid-send.
+CLAIM_LEASE = timedelta(minutes=5)
+
+
 class DeliveryStatus(StrEnum):
     PENDING = "pending"
+    SENDING = "sending"
     SENT = "sent"
     KEPT = "kept"
     FAILED = "failed"
@@ -50,6 +67,7 @@ outbox_messages = Table(
     Column("delivered_at", UtcDateTime()),
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_error", String(500)),
+    Column("claimed_at", UtcDateTime()),
 )
 
 
@@ -67,6 +85,7 @@ class OutboxMessage:
     delivered_at: datetime | None
     attempts: int
     last_error: str | None
+    claimed_at: datetime | None = None
 
 
 def _message(row: RowMapping) -> OutboxMessage:
@@ -140,7 +159,7 @@ def deliver_pending(db: Database, clock: Clock, transport: Transport, limit: int
         rows = (
             conn.execute(
                 select(outbox_messages)
-                .where(outbox_messages.c.status == DeliveryStatus.PENDING.value)
+                .where(_deliverable(clock))
                 .order_by(outbox_messages.c.id)
                 .limit(limit)
             )
@@ -150,6 +169,8 @@ def deliver_pending(db: Database, clock: Clock, transport: Transport, limit: int
     delivered = 0
     for row in rows:
         message = _message(row)
+        if not _claim(db, clock, message):
+            continue  # another worker took it first: never send a message twice
         try:
             status = transport.send(message)
             error = None
@@ -161,13 +182,44 @@ def deliver_pending(db: Database, clock: Clock, transport: Transport, limit: int
                 .where(outbox_messages.c.id == message.id)
                 .values(
                     status=status.value,
-                    attempts=message.attempts + 1,
                     delivered_at=clock.now() if status is not DeliveryStatus.PENDING else None,
                     last_error=error,
                 )
             )
         delivered += status is not DeliveryStatus.PENDING
     return delivered
+
+
+def _deliverable(clock: Clock) -> ColumnElement[bool]:
+    """Pending, or claimed by a worker that has not finished within the lease (it crashed)."""
+    return or_(
+        outbox_messages.c.status == DeliveryStatus.PENDING.value,
+        and_(
+            outbox_messages.c.status == DeliveryStatus.SENDING.value,
+            outbox_messages.c.claimed_at < clock.now() - CLAIM_LEASE,
+        ),
+    )
+
+
+def _claim(db: Database, clock: Clock, message: OutboxMessage) -> bool:
+    """Mark the message as being sent, only if no other worker has claimed it since we read it
+    (the attempt count is the optimistic lock). A crash after the claim leaves it to be tried
+    again once the lease has run out: sent at least once, and never by two workers at a time."""
+    with db.transaction() as conn:
+        claimed = conn.execute(
+            update(outbox_messages)
+            .where(
+                outbox_messages.c.id == message.id,
+                outbox_messages.c.attempts == message.attempts,
+                _deliverable(clock),
+            )
+            .values(
+                status=DeliveryStatus.SENDING.value,
+                attempts=message.attempts + 1,
+                claimed_at=clock.now(),
+            )
+        )
+    return claimed.rowcount == 1
 
 
 def messages_about(conn: Connection, topic: str, topic_id: str) -> list[OutboxMessage]:

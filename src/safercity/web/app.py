@@ -37,6 +37,9 @@ from safercity.platform.http import (
 from safercity.reporting import api as reporting_api
 from safercity.reporting import pages as reporting_pages
 from safercity.reporting import service as reporting_service
+from safercity.simulation import api as simulation_api
+from safercity.simulation import jobs as simulation_jobs
+from safercity.simulation import pages as simulation_pages
 from safercity.web import auth, home
 from safercity.web.bootstrap import outbox_transport
 
@@ -107,14 +110,31 @@ async def _background_work_forever(ctx: AppContext) -> None:
         await asyncio.sleep(OUTBOX_INTERVAL_SECONDS)
 
 
-def create_app(ctx: AppContext, deliver_outbox: bool = True) -> FastAPI:
+def create_app(
+    ctx: AppContext,
+    deliver_outbox: bool = True,
+    simulation_runner: simulation_jobs.Runner | None = None,
+) -> FastAPI:
+    """The app. With `deliver_outbox` the background work runs, simulations included (in a
+    process of their own unless `simulation_runner` says otherwise); without it, simulation
+    requests are only queued, unless a `simulation_runner` is given."""
+    if simulation_runner is None and deliver_outbox:
+        simulation_runner = simulation_jobs.ProcessRunner()
+
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # More threads than SQLite can use only add GIL contention and tail latency.
         threads = ctx.settings.worker_threads or (8 if ctx.db.dialect == "sqlite" else 40)
         anyio.to_thread.current_default_thread_limiter().total_tokens = threads
         task = asyncio.create_task(_background_work_forever(ctx)) if deliver_outbox else None
+        worker = None
+        if simulation_runner is not None:
+            worker = simulation_jobs.SimulationWorker(ctx.db, ctx.clock, simulation_runner)
+            setattr(app.state, simulation_jobs.STATE_KEY, worker)
+            worker.start()
         yield
+        if worker is not None:
+            await asyncio.to_thread(worker.stop)
         if task:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -145,6 +165,7 @@ def create_app(ctx: AppContext, deliver_outbox: bool = True) -> FastAPI:
         evidence_api.router,
         contact_api.router,
         dispatch_api.router,
+        simulation_api.router,
     ):
         app.include_router(api_router, responses=PROBLEM_RESPONSES)
     for router in (
@@ -154,6 +175,7 @@ def create_app(ctx: AppContext, deliver_outbox: bool = True) -> FastAPI:
         cases_pages.router,
         evidence_pages.router,
         contact_pages.router,
+        simulation_pages.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

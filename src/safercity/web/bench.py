@@ -51,6 +51,9 @@ from safercity.platform.config import Settings
 from safercity.platform.db import Database
 from safercity.platform.identity import service as identity
 from safercity.platform.identity.model import AgencyKind, Role, StaffUser
+from safercity.simulation.engine import simulate
+from safercity.simulation.scenario import load_scenario
+from safercity.simulation.world import build_world
 from safercity.web.bootstrap import build_context
 
 app = typer.Typer(help="Measure the platform on a London-size case.", no_args_is_help=True)
@@ -357,8 +360,8 @@ def run_dispatch(
     }
 
 
-def _table(figures: dict[str, Any]) -> Table:
-    table = Table(title="999 dispatch on a London-size day")
+def _table(figures: dict[str, Any], title: str = "999 dispatch on a London-size day") -> Table:
+    table = Table(title=title)
     table.add_column("Figure")
     table.add_column("Value", justify="right")
     for key, value in figures.items():
@@ -389,4 +392,58 @@ def bench_dispatch(
     if as_json:
         typer.echo(json.dumps(figures))
     else:
-        Console().print(_table(figures))
+        Console().print(_table(figures, "A simulated London"))
+
+
+YEAR_OF_INCIDENTS = 3_500_000  # London's 999 incidents in a year, all services (issue 4)
+
+
+def run_simulate(scenario: str, days: int, seed: int, clock: str) -> dict[str, Any]:
+    """Simulate `days` days of `scenario` and measure speed and peak memory."""
+    world = build_world(load_scenario(scenario))
+    started = time.perf_counter()
+    console = Console(stderr=True)
+    columns = (TextColumn("simulated days"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, TimeRemainingColumn(), console=console) as progress:
+        task = progress.add_task("days", total=days)
+        result = simulate(
+            world,
+            days=days,
+            seed=seed,
+            clock=clock,
+            progress=lambda done, _total: progress.update(task, completed=done),
+        )
+    wall = time.perf_counter() - started
+    incidents = result.counts.get("incidents", 0)
+    rate = incidents / wall if wall else 0.0
+    return {
+        "scenario": scenario,
+        "clock": clock,
+        "days": days,
+        "seed": seed,
+        "incidents": incidents,
+        "wall_s": round(wall, 2),
+        "incidents_per_s": round(rate, 1),
+        "week_wall_s": round(wall * 7 / days, 1),
+        "year_wall_s_estimate": round(YEAR_OF_INCIDENTS / rate, 0) if rate else None,
+        "peak_rss_mb": round(_rss_mb(), 1),
+    }
+
+
+@app.command("simulate")
+def bench_simulate(
+    days: Annotated[int, typer.Option(min=1, max=366, help="Simulated days.")] = 7,
+    seed: Annotated[int, typer.Option(min=0, help="Random seed.")] = 1,
+    scenario: Annotated[str, typer.Option(help="A bundled scenario or a path.")] = "london_today",
+    clock: Annotated[str, typer.Option(help="Event engine: heap or simpy.")] = "heap",
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Simulated incidents a second, the wall time of a simulated week, and peak memory."""
+    if clock not in ("heap", "simpy"):
+        typer.secho("Error: --clock must be heap or simpy.", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=2)
+    figures = run_simulate(scenario, days, seed, clock)
+    if as_json:
+        typer.echo(json.dumps(figures))
+    else:
+        Console().print(_table(figures, "A simulated London"))

@@ -14,10 +14,12 @@ from safercity.dispatch import cli as dispatch_cli
 from safercity.evidence import cli as evidence_cli
 from safercity.platform.audit import service as audit
 from safercity.platform.audit.model import AuditEntry
+from safercity.platform.cli import fail
 from safercity.platform.config import Settings
 from safercity.platform.errors import SaferCityError
 from safercity.platform.identity import service as identity
 from safercity.platform.identity.model import Role
+from safercity.simulation.cli import simulate_command
 from safercity.web.bench import app as bench_app
 from safercity.web.bootstrap import build_context
 
@@ -33,13 +35,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(evidence_cli.app, name="evidence")
 app.add_typer(dispatch_cli.app, name="city")
 app.add_typer(bench_app, name="bench")
-
-
-def _fail(error: SaferCityError) -> None:
-    typer.secho(f"Error: {error.detail}", fg=typer.colors.RED, err=True)
-    for field in error.field_errors:
-        typer.secho(f"  {field.field}: {field.message}", fg=typer.colors.RED, err=True)
-    raise typer.Exit(code=2)
+app.command("simulate")(simulate_command)
 
 
 @db_app.command("upgrade")
@@ -103,7 +99,7 @@ def users_add(
             phone=phone,
         )
     except SaferCityError as error:
-        _fail(error)
+        fail(error)
     typer.echo(f"Created {user.username} ({user.role.label}, {user.agency_name}).")
 
 
