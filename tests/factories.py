@@ -12,6 +12,8 @@ from safercity.platform.clock import Clock
 from safercity.platform.db import Database
 from safercity.platform.identity import service as identity
 from safercity.platform.identity.model import AgencyKind, Role, StaffUser
+from safercity.safeguarding import service as safeguarding
+from safercity.safeguarding.agreements import PartnerKind
 
 PASSWORD = "correct horse battery"
 
@@ -188,3 +190,56 @@ def call_payload(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+# The safeguarding hub as London's bundled agreements name it: (code, name, agency kind,
+# partner kind), and one member of staff for each role each partner holds.
+HUB_AGENCIES = (
+    ("MPS", "Metropolitan Police Service", AgencyKind.POLICE, PartnerKind.POLICE),
+    ("SOUTHWARK", "Southwark Children's Services", AgencyKind.COUNCIL,
+     PartnerKind.CHILDREN_SOCIAL_CARE),
+    ("SOUTHWARK-ASC", "Southwark Adult Social Care", AgencyKind.COUNCIL,
+     PartnerKind.ADULT_SOCIAL_CARE),
+    ("SLAM", "South London and Maudsley", AgencyKind.NHS_TRUST, PartnerKind.MENTAL_HEALTH_TRUST),
+    ("LAS", "London Ambulance Service", AgencyKind.AMBULANCE, PartnerKind.AMBULANCE),
+    ("PROB-LDN", "Probation Service London", AgencyKind.PROBATION, PartnerKind.PROBATION),
+    ("SCH-PECKHAM", "Peckham Demo Academy", AgencyKind.SCHOOL, PartnerKind.SCHOOL),
+    ("SOLACE", "Solace Women's Aid", AgencyKind.CHARITY, PartnerKind.DOMESTIC_ABUSE_CHARITY),
+)  # fmt: skip
+HUB_STAFF = (
+    ("sg_investigator", Role.INVESTIGATOR, "MPS"),
+    ("sg_supervisor", Role.SUPERVISOR, "MPS"),
+    ("sg_handler", Role.CALL_HANDLER, "MPS"),
+    ("sg_dpo", Role.DATA_PROTECTION_OFFICER, "MPS"),
+    ("sg_socialworker", Role.SOCIAL_WORKER, "SOUTHWARK"),
+    ("sg_asc_lead", Role.SAFEGUARDING_LEAD, "SOUTHWARK-ASC"),
+    ("sg_mh", Role.MENTAL_HEALTH_PRACTITIONER, "SLAM"),
+    ("sg_paramedic", Role.PARAMEDIC, "LAS"),
+    ("sg_probation", Role.PROBATION_OFFICER, "PROB-LDN"),
+    ("sg_dsl", Role.DESIGNATED_SAFEGUARDING_LEAD, "SCH-PECKHAM"),
+    ("sg_teacher", Role.TEACHER, "SCH-PECKHAM"),
+    ("sg_idva", Role.IDVA, "SOLACE"),
+    ("sg_prosecutor", Role.PROSECUTOR, "CPS-LDN"),  # not a hub partner
+)
+
+
+def seed_hub(db: Database, clock: Clock) -> Staff:
+    """The hub's partner agencies and staff (plus the CPS, which is not a partner)."""
+    identity.ensure_agency(db, "CPS-LDN", "Crown Prosecution Service London", AgencyKind.PROSECUTOR)
+    for code, name, kind, partner_kind in HUB_AGENCIES:
+        identity.ensure_agency(db, code, name, kind)
+        safeguarding.register_partner(db, code, partner_kind)
+    users = {}
+    for username, role, agency in HUB_STAFF:
+        users[username] = identity.add_user(
+            db,
+            clock,
+            username=username,
+            password=PASSWORD,
+            role=role,
+            agency_code=agency,
+            display_name=f"{username.removeprefix('sg_').title()} Example",
+            email=f"{username}@example.org",
+            phone="020 7946 0000",
+        )
+    return Staff(users)

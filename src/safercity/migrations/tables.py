@@ -10,6 +10,7 @@ from safercity.platform.audit import store as audit_store
 from safercity.platform.db import metadata
 from safercity.platform.identity import store as identity_store
 from safercity.reporting import store as reporting_store
+from safercity.safeguarding import store as safeguarding_store
 from safercity.simulation import store as simulation_store
 
 __all__ = [
@@ -24,5 +25,6 @@ __all__ = [
     "outbox",
     "ratelimit",
     "reporting_store",
+    "safeguarding_store",
     "simulation_store",
 ]

@@ -58,6 +58,9 @@ class Purpose(StrEnum):
     MENTAL_HEALTH_CRISIS = "mental_health_crisis"
     PUBLIC_PROTECTION_MAPPA = "public_protection_mappa"
     CHILD_EXPLOITATION = "child_exploitation"
+    # The data protection officer's own purposes; no sharing agreement names them.
+    SUBJECT_ACCESS = "subject_access"
+    RETENTION = "retention"
 
 
 class Action(StrEnum):
@@ -66,6 +69,7 @@ class Action(StrEnum):
     UPDATE = "update"
     EXPORT = "export"
     SEARCH = "search"
+    ERASE = "erase"
 
 
 # An agreement discloses; it never lets the receiver create or change the provider's records,

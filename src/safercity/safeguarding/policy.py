@@ -4,8 +4,11 @@ fields of it?
 The rules, in the order they are applied (deny by default: anything not allowed below is denied):
 
 1. No stated purpose, no access (UK GDPR Art 5(1)(b), purpose limitation).
+   The data protection officer reads and exports whole records for a subject access request
+   (Art 15), and erases them for retention (Art 17), and for nothing else.
 2. Only roles that handle safeguarding get anything (a teacher, a call handler or a user
    administrator does not; the school's designated safeguarding lead does).
+   A referral or a Marac case is read by the agencies it was sent to.
 3. Break-glass: a written justification of at least 20 characters, for reading only, shows the
    whole record and raises an alert for the supervisor and the data protection officer.
 4. The owning agency's own safeguarding staff may read, search, create, update and export their
@@ -36,11 +39,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
 
 from safercity.platform.audit.model import AuditAction, AuditRecord
 from safercity.platform.errors import FieldError, InvalidInput
-from safercity.platform.identity.model import Role, StaffUser
+from safercity.platform.identity.model import ROLE_PERMISSIONS, Permission, Role, StaffUser
 from safercity.safeguarding.agreements import (
     SHAREABLE_ACTIONS,
     Action,
@@ -58,35 +60,12 @@ from safercity.safeguarding.agreements import (
 MIN_JUSTIFICATION = 20
 
 
-class SafeguardingRole(StrEnum):
-    """Partner-agency roles in the hub, alongside the platform's police and 999 roles."""
-
-    SOCIAL_WORKER = "social_worker"
-    SAFEGUARDING_LEAD = "safeguarding_lead"
-    MENTAL_HEALTH_PRACTITIONER = "mental_health_practitioner"
-    PARAMEDIC = "paramedic"
-    PROBATION_OFFICER = "probation_officer"
-    DESIGNATED_SAFEGUARDING_LEAD = "designated_safeguarding_lead"
-    TEACHER = "teacher"
-    IDVA = "idva"  # independent domestic violence adviser
-
-
 # Who may handle safeguarding information at all. Paramedics raise safeguarding referrals from
 # the scene; a teacher passes concerns to the school's designated safeguarding lead (Keeping
 # Children Safe in Education, Part 1) rather than holding the records; 999 handlers, prosecutors
 # and user administrators have no safeguarding function.
 HANDLES_SAFEGUARDING: frozenset[str] = frozenset(
-    {
-        SafeguardingRole.SOCIAL_WORKER,
-        SafeguardingRole.SAFEGUARDING_LEAD,
-        SafeguardingRole.MENTAL_HEALTH_PRACTITIONER,
-        SafeguardingRole.PARAMEDIC,
-        SafeguardingRole.PROBATION_OFFICER,
-        SafeguardingRole.DESIGNATED_SAFEGUARDING_LEAD,
-        SafeguardingRole.IDVA,
-        Role.INVESTIGATOR,
-        Role.SUPERVISOR,
-    }
+    role for role, granted in ROLE_PERMISSIONS.items() if Permission.SAFEGUARDING in granted
 )
 
 
@@ -114,6 +93,7 @@ class RecordRef:
     category: RecordCategory
     subject_id: str
     fields: frozenset[str]
+    addressed_to: frozenset[str] = frozenset()  # agencies a referral or Marac case went to
 
 
 @dataclass(frozen=True)
@@ -178,6 +158,8 @@ def _audit_action(action: Action, leaves_agency: bool) -> AuditAction:
         return AuditAction.COLLECTION
     if action is Action.UPDATE:
         return AuditAction.ALTERATION
+    if action is Action.ERASE:
+        return AuditAction.ERASURE
     if action is Action.EXPORT or leaves_agency:
         return AuditAction.DISCLOSURE
     return AuditAction.CONSULTATION
@@ -196,17 +178,63 @@ class SharingPolicy:
     def decide(self, request: AccessRequest) -> Decision:
         if request.purpose is None:
             return _deny(request, "No purpose was stated; access is purpose-limited (Art 5(1)(b)).")
+        if request.actor.role == Role.DATA_PROTECTION_OFFICER:
+            return _data_protection(request)
+        if request.purpose in DATA_PROTECTION_PURPOSES or request.action is Action.ERASE:
+            return _deny(
+                request,
+                "Only the data protection officer answers subject access "
+                "requests and erases records.",
+            )
         if request.actor.role not in HANDLES_SAFEGUARDING:
             return _deny(request, f"The role {request.actor.role} does not handle safeguarding.")
         if request.break_glass is not None:
             return _break_glass(request)
         if request.actor.agency == request.record.owner_agency:
             return _own_agency(request)
+        if request.actor.agency in request.record.addressed_to:
+            return _addressed(request)
         return _shared(request, self.index)
 
 
 def _deny(request: AccessRequest, reason: str) -> Decision:
     return Decision(request, allowed=False, reason=reason)
+
+
+DATA_PROTECTION_PURPOSES = frozenset({Purpose.SUBJECT_ACCESS, Purpose.RETENTION})
+_DPO_ACTIONS = {
+    Purpose.SUBJECT_ACCESS: frozenset({Action.READ, Action.SEARCH, Action.EXPORT}),
+    Purpose.RETENTION: frozenset({Action.READ, Action.SEARCH, Action.ERASE}),
+}
+
+
+def _data_protection(request: AccessRequest) -> Decision:
+    purpose = request.purpose
+    if purpose not in DATA_PROTECTION_PURPOSES or request.action not in _DPO_ACTIONS[purpose]:
+        return _deny(
+            request,
+            "The data protection officer reads records only to answer a subject access request "
+            "or to apply retention, and erases only for retention.",
+        )
+    article = "Art 15" if purpose is Purpose.SUBJECT_ACCESS else "Art 5(1)(e) and Art 17"
+    return Decision(
+        request,
+        allowed=True,
+        reason=f"Data protection officer, {purpose} (UK GDPR {article}); the hub's partners are "
+        "joint controllers of its records.",
+        fields=request.record.fields,
+    )
+
+
+def _addressed(request: AccessRequest) -> Decision:
+    if request.action not in (Action.READ, Action.SEARCH, Action.UPDATE):
+        return _deny(request, "A referral's recipient may read it and answer it, nothing more.")
+    return Decision(
+        request,
+        allowed=True,
+        reason=f"Sent to {request.actor.agency} by {request.record.owner_agency}.",
+        fields=request.record.fields,
+    )
 
 
 def _own_agency(request: AccessRequest) -> Decision:

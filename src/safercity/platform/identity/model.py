@@ -1,7 +1,8 @@
 """Who staff are and what their role lets them do.
 
-A role belongs to a person within an agency; permissions follow from the role. Partner-agency
-roles (social care, NHS, charities) arrive with safeguarding.
+A role belongs to a person within an agency; permissions follow from the role. The partner
+agencies of the safeguarding hub (social care, NHS, probation, schools, charities) have their
+own roles; what each may see of a safeguarding record is decided by the sharing agreements.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ class AgencyKind(StrEnum):
     COUNCIL = "council"
     NHS_TRUST = "nhs_trust"
     CHARITY = "charity"
+    PROBATION = "probation"
+    SCHOOL = "school"
 
 
 class Role(StrEnum):
@@ -31,10 +34,25 @@ class Role(StrEnum):
     WITNESS_CARE_OFFICER = "witness_care_officer"
     COURT_CLERK = "court_clerk"
     ADMIN = "admin"
+    SOCIAL_WORKER = "social_worker"
+    SAFEGUARDING_LEAD = "safeguarding_lead"
+    MENTAL_HEALTH_PRACTITIONER = "mental_health_practitioner"
+    PARAMEDIC = "paramedic"
+    PROBATION_OFFICER = "probation_officer"
+    DESIGNATED_SAFEGUARDING_LEAD = "designated_safeguarding_lead"
+    TEACHER = "teacher"
+    IDVA = "idva"  # independent domestic violence adviser
+    DATA_PROTECTION_OFFICER = "data_protection_officer"
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return _ROLE_LABELS.get(self.value) or self.value.replace("_", " ").capitalize()
+
+
+_ROLE_LABELS = {
+    "idva": "Independent domestic violence adviser (IDVA)",
+    "designated_safeguarding_lead": "Designated safeguarding lead",
+}
 
 
 class Permission(StrEnum):
@@ -55,7 +73,20 @@ class Permission(StrEnum):
     VIEW_INCIDENTS = "contact.view"
     DISPATCH = "dispatch.assign"
     UPDATE_UNITS = "dispatch.unit_status"
+    SAFEGUARDING = "safeguarding.work"
+    SUBJECT_ACCESS = "safeguarding.subject_access"
+    ERASE = "safeguarding.erase"
 
+
+_PARTNER_ROLES = (
+    Role.SOCIAL_WORKER,
+    Role.SAFEGUARDING_LEAD,
+    Role.MENTAL_HEALTH_PRACTITIONER,
+    Role.PARAMEDIC,
+    Role.PROBATION_OFFICER,
+    Role.DESIGNATED_SAFEGUARDING_LEAD,
+    Role.IDVA,
+)
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # One joint 999 service: the handler who takes the call also sends the units.
@@ -80,6 +111,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MESSAGE_VICTIM,
             Permission.HANDLE_EVIDENCE,
             Permission.VIEW_CASE,
+            Permission.SAFEGUARDING,
         }
     ),
     Role.SUPERVISOR: frozenset(
@@ -93,6 +125,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.HANDLE_EVIDENCE,
             Permission.VIEW_CASE,
             Permission.READ_AUDIT,
+            Permission.SAFEGUARDING,
         }
     ),
     Role.PROSECUTOR: frozenset(
@@ -105,6 +138,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {Permission.LIST_HEARING, Permission.RECORD_RESULT, Permission.VIEW_CASE}
     ),
     Role.ADMIN: frozenset({Permission.MANAGE_USERS, Permission.READ_AUDIT}),
+    # The partner roles of the safeguarding hub. A teacher passes concerns to the school's
+    # designated safeguarding lead (Keeping Children Safe in Education, Part 1) and holds no
+    # safeguarding records; the data protection officer answers subject access requests, keeps
+    # retention and erasure, reviews break-glass access and reads the audit log.
+    **{role: frozenset({Permission.SAFEGUARDING}) for role in _PARTNER_ROLES},
+    Role.TEACHER: frozenset(),
+    Role.DATA_PROTECTION_OFFICER: frozenset(
+        {Permission.READ_AUDIT, Permission.SUBJECT_ACCESS, Permission.ERASE}
+    ),
 }
 
 # Which agency kinds a role may be held in: a prosecutor works for the prosecution service.
@@ -117,6 +159,17 @@ ROLE_AGENCY_KINDS: dict[Role, frozenset[AgencyKind]] = {
     Role.WITNESS_CARE_OFFICER: frozenset({AgencyKind.POLICE, AgencyKind.PROSECUTOR}),
     Role.COURT_CLERK: frozenset({AgencyKind.COURT}),
     Role.ADMIN: frozenset(AgencyKind),
+    Role.SOCIAL_WORKER: frozenset({AgencyKind.COUNCIL}),
+    Role.SAFEGUARDING_LEAD: frozenset(
+        {AgencyKind.COUNCIL, AgencyKind.NHS_TRUST, AgencyKind.AMBULANCE, AgencyKind.CHARITY}
+    ),
+    Role.MENTAL_HEALTH_PRACTITIONER: frozenset({AgencyKind.NHS_TRUST}),
+    Role.PARAMEDIC: frozenset({AgencyKind.AMBULANCE}),
+    Role.PROBATION_OFFICER: frozenset({AgencyKind.PROBATION}),
+    Role.DESIGNATED_SAFEGUARDING_LEAD: frozenset({AgencyKind.SCHOOL}),
+    Role.TEACHER: frozenset({AgencyKind.SCHOOL}),
+    Role.IDVA: frozenset({AgencyKind.CHARITY}),
+    Role.DATA_PROTECTION_OFFICER: frozenset(AgencyKind),
 }
 
 
