@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     taxonomy: Path | None = Field(
         default=None, description="The joint incident taxonomy (JSON); London's when unset."
     )
+    sharing_agreements: Path | None = Field(
+        default=None,
+        description="The safeguarding hub's information-sharing agreements (JSON); London's "
+        "when unset.",
+    )
     duplicate_within_s: int = Field(
         default=600, description="A call this soon after an open incident's last call..."
     )

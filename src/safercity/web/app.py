@@ -37,6 +37,7 @@ from safercity.platform.http import (
 from safercity.reporting import api as reporting_api
 from safercity.reporting import pages as reporting_pages
 from safercity.reporting import service as reporting_service
+from safercity.safeguarding import api as safeguarding_api
 from safercity.simulation import api as simulation_api
 from safercity.simulation import jobs as simulation_jobs
 from safercity.simulation import pages as simulation_pages
@@ -166,6 +167,7 @@ def create_app(
         contact_api.router,
         dispatch_api.router,
         simulation_api.router,
+        safeguarding_api.router,
     ):
         app.include_router(api_router, responses=PROBLEM_RESPONSES)
     for router in (
