@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -24,7 +25,14 @@ from safercity.platform.audit import service as audit
 from safercity.platform.audit.model import AuditAction, AuditEntry, AuditRecord
 from safercity.platform.clock import Clock
 from safercity.platform.db import Database
-from safercity.platform.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from safercity.platform.errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    SaferCityError,
+)
 from safercity.platform.http import require
 from safercity.platform.identity import store as identity_store
 from safercity.platform.identity.model import Permission, Role, StaffUser
@@ -56,6 +64,7 @@ from safercity.safeguarding.model import (
     retain_until,
 )
 from safercity.safeguarding.policy import (
+    MIN_JUSTIFICATION,
     AccessRequest,
     Actor,
     Decision,
@@ -163,8 +172,42 @@ class _Decider:
         return decision
 
     def write_audit(self) -> None:
-        audit.record(self.conn, self.clock, *(d.audit_record() for d in self.decisions))
+        records = [d.audit_record() for d in self.decisions]
+        audit.record(self.conn, self.clock, *records)
+        self.conn.info.setdefault(_LOGGED, []).extend(records)
         self.decisions.clear()
+
+    def refuse(self, error: SaferCityError) -> _Refused:
+        """The refusal to raise: the transaction rolls back, its decisions are still logged."""
+        self.write_audit()
+        return _Refused(error)
+
+
+_LOGGED = "safeguarding_decisions_logged"
+
+
+class _Refused(Exception):
+    def __init__(self, error: SaferCityError) -> None:
+        super().__init__(error.detail)
+        self.error = error
+
+
+@contextmanager
+def _transaction(db: Database, clock: Clock) -> Iterator[Connection]:
+    """A use case's transaction. When it refuses, whatever it changed rolls back, but every
+    access decision it made, allow and deny, is written to the audit log all the same."""
+    logged: list[AuditRecord] = []
+    try:
+        with db.transaction() as conn:
+            conn.info[_LOGGED] = logged
+            try:
+                yield conn
+            finally:
+                conn.info.pop(_LOGGED, None)
+    except _Refused as refused:
+        with db.transaction() as conn:
+            audit.record(conn, clock, *logged)
+        raise refused.error from None
 
 
 def _record_ref(record: Record) -> RecordRef:
@@ -238,13 +281,23 @@ def view_person(
 
     Break-glass shows the whole record and alerts the supervisor and data protection officer.
     """
-    with db.transaction() as conn:
+    if break_glass is not None and len(break_glass.strip()) < MIN_JUSTIFICATION:
+        raise InvalidInput(
+            "Break-glass needs a written justification.",
+            [
+                FieldError(
+                    "justification",
+                    f"Say why this emergency needs the whole record (at least "
+                    f"{MIN_JUSTIFICATION} characters); it goes to your supervisor and the DPO.",
+                )
+            ],
+        )
+    with _transaction(db, clock) as conn:
         actor = _actor(conn, user)
         decider = _Decider(conn, clock, policy, actor, purpose, break_glass)
         view = _person_view(conn, decider, ref, Action.READ)
         if view is None:
-            decider.write_audit()
-            raise _not_found(ref)
+            raise decider.refuse(_not_found(ref))
         if view.break_glass:
             _raise_alert(conn, clock, user, view.person.ref, break_glass or "")
         decider.write_audit()
@@ -335,7 +388,7 @@ def search_people(
             "Say whom to look for.",
             [FieldError("q", "Type at least two letters of a name, or a reference like SG-…")],
         )
-    with db.transaction() as conn:
+    with _transaction(db, clock) as conn:
         actor = _actor(conn, user)
         decider = _Decider(conn, clock, policy, actor, purpose)
         hits = []
@@ -354,20 +407,19 @@ def search_people(
 
 
 def _own_create(
-    decider: _Decider, person: Person, kind: RecordKind, values: Mapping[str, str]
+    decider: _Decider, person_ref: str, kind: RecordKind, values: Mapping[str, str]
 ) -> None:
     ref = RecordRef(
         "new record",
         decider.actor.agency,
         decider.actor.agency_kind,
         KINDS[kind].category,
-        person.ref,
+        person_ref,
         frozenset(values),
     )
     decision = decider.decide(ref, Action.CREATE)
     if not decision.allowed:
-        decider.write_audit()
-        raise Forbidden(decision.reason)
+        raise decider.refuse(Forbidden(decision.reason))
 
 
 def _new_ref(conn: Connection) -> str:
@@ -388,13 +440,12 @@ def create_person(
     """A new person on the hub, with the identity record the user's agency holds on them."""
     values = clean_values(RecordKind.IDENTITY, identity)
     now = clock.now()
-    with db.transaction() as conn:
+    with _transaction(db, clock) as conn:
         actor = _actor(conn, user)
         decider = _Decider(conn, clock, policy, actor, purpose)
         ref = _new_ref(conn)
+        _own_create(decider, ref, RecordKind.IDENTITY, values)
         person_id = store.add_person(conn, ref, now, user.agency_id, None)
-        person = Person(person_id, ref, now, user.agency_code, None)
-        _own_create(decider, person, RecordKind.IDENTITY, values)
         store.add_record(
             conn, person_id, user.agency_id, RecordKind.IDENTITY, values, now, user.audit_name
         )
@@ -416,10 +467,10 @@ def add_record(
     """Add a record the user's agency owns (a flag, contact, chronology entry, note...). The
     person must be one the user may already see for this purpose."""
     values = clean_values(kind, raw)
-    with db.transaction() as conn:
+    with _transaction(db, clock) as conn:
         person = _visible_person(conn, clock, policy, user, person_ref, purpose)
         decider = _Decider(conn, clock, policy, _actor(conn, user), purpose)
-        _own_create(decider, person, kind, values)
+        _own_create(decider, person.ref, kind, values)
         record_id = store.add_record(
             conn, person.id, user.agency_id, kind, values, clock.now(), user.audit_name
         )
@@ -438,9 +489,9 @@ def _visible_person(
 ) -> Person:
     decider = _Decider(conn, clock, policy, _actor(conn, user), purpose)
     view = _person_view(conn, decider, ref, Action.READ)
-    decider.write_audit()
     if view is None:
-        raise _not_found(ref)
+        raise decider.refuse(_not_found(ref))
+    decider.write_audit()
     return view.person
 
 
@@ -469,7 +520,7 @@ def record_dash(
     """Score a DASH checklist, keep it in the person's risk history, and say whether Marac is
     needed (repeat: a new incident within 12 months of their last Marac referral)."""
     now = clock.now()
-    with db.transaction() as conn:
+    with _transaction(db, clock) as conn:
         person = _visible_person(conn, clock, policy, user, person_ref, purpose)
         last_marac = max(
             (
@@ -545,7 +596,7 @@ def make_referral(
     The referral discloses the person's name and the reason to the receiving agency."""
     check_referral(consent, lawful_basis_override, reason)
     now = clock.now()
-    with db.transaction() as conn:
+    with _transaction(db, clock) as conn:
         receiver = _partner(conn, to_agency.strip().upper())
         actor = _actor(conn, user)
         if receiver.code == actor.agency:
@@ -556,8 +607,7 @@ def make_referral(
         decider = _Decider(conn, clock, policy, actor, purpose)
         view = _person_view(conn, decider, person_ref, Action.READ)
         if view is None:
-            decider.write_audit()
-            raise _not_found(person_ref)
+            raise decider.refuse(_not_found(person_ref))
         person = view.person
         draft = RecordRef(
             "new referral",
@@ -569,8 +619,7 @@ def make_referral(
         )
         decision = decider.decide(draft, Action.CREATE)
         if not decision.allowed:
-            decider.write_audit()
-            raise Forbidden(decision.reason)
+            raise decider.refuse(Forbidden(decision.reason))
         referral_id = store.add_referral(
             conn,
             person_id=person.id,
@@ -626,7 +675,7 @@ def referrals_for(
     db: Database, clock: Clock, policy: SharingPolicy, user: StaffUser, purpose: Purpose | None
 ) -> list[tuple[Referral, Mapping[str, str]]]:
     """Referrals the user's agency sent or received, as far as the user may read them."""
-    with db.transaction() as conn:
+    with _transaction(db, clock) as conn:
         decider = _Decider(conn, clock, policy, _actor(conn, user), purpose)
         shown: list[tuple[Referral, Mapping[str, str]]] = []
         for referral in store.referrals_involving(conn, user.agency_id):
@@ -650,7 +699,7 @@ def answer_referral(
     outcome: str | None = None,
 ) -> Referral:
     """The receiving agency accepts, declines (with a reason) or records the outcome."""
-    with db.transaction() as conn:
+    with _transaction(db, clock) as conn:
         decider = _Decider(conn, clock, policy, _actor(conn, user), purpose)
         referral = store.referral_by_id(conn, referral_id)
         if referral is None:
@@ -709,7 +758,7 @@ def create_meeting(
     require(user, Permission.SAFEGUARDING)
     if not title.strip():
         raise InvalidInput("Name the meeting.", [FieldError("title", "Give the meeting a title.")])
-    with db.transaction() as conn:
+    with _transaction(db, clock) as conn:
         _actor(conn, user)
         members = {_partner(conn, code.strip().upper()).agency_id for code in agency_codes}
         members.add(user.agency_id)
@@ -738,10 +787,10 @@ def view_meeting(
     db: Database, clock: Clock, policy: SharingPolicy, user: StaffUser, meeting_id: int
 ) -> MeetingView:
     """A Marac meeting's cases and actions, to the agencies that sit on it."""
-    with db.transaction() as conn:
+    with _transaction(db, clock) as conn:
         decider = _Decider(conn, clock, policy, _actor(conn, user), Purpose.DOMESTIC_ABUSE_MARAC)
         meeting = store.meeting_by_id(conn, meeting_id)
-        if meeting is None:
+        if meeting is None or decider.actor.agency not in meeting.agencies:
             raise _not_found(f"Marac meeting {meeting_id}")
         cases = []
         for case in meeting.cases:
@@ -761,11 +810,9 @@ def view_meeting(
                 cases.append(
                     (case.person_ref, {k: v for k, v in values.items() if k in decision.fields})
                 )
-        if not meeting.cases and decider.actor.agency not in meeting.agencies:
-            raise _not_found(f"Marac meeting {meeting_id}")
-        decider.write_audit()
         if meeting.cases and not cases:
-            raise _not_found(f"Marac meeting {meeting_id}")
+            raise decider.refuse(_not_found(f"Marac meeting {meeting_id}"))
+        decider.write_audit()
         return MeetingView(meeting, tuple(cases))
 
 
@@ -787,7 +834,7 @@ def add_marac_case(
 ) -> None:
     """List a person at a meeting the user's agency chairs; the latest DASH level goes with it."""
     purpose = Purpose.DOMESTIC_ABUSE_MARAC
-    with db.transaction() as conn:
+    with _transaction(db, clock) as conn:
         meeting = _chaired(conn, user, meeting_id)
         decider = _Decider(conn, clock, policy, _actor(conn, user), purpose)
         view = _person_view(conn, decider, person_ref, Action.READ)
@@ -838,7 +885,7 @@ def add_marac_action(
 ) -> int:
     if not action.strip():
         raise InvalidInput("Say what the action is.", [FieldError("action", "Describe it.")])
-    with db.transaction() as conn:
+    with _transaction(db, clock) as conn:
         meeting = _chaired(conn, user, meeting_id)
         case = next((c for c in meeting.cases if c.person_ref == person_ref.strip().upper()), None)
         if case is None:
@@ -877,7 +924,7 @@ def audit_trail(db: Database, clock: Clock, user: StaffUser, person_ref: str) ->
     """Who did what with a person's records; reading it is itself logged."""
     require(user, Permission.READ_AUDIT)
     ref = person_ref.strip().upper()
-    with db.transaction() as conn:
+    with _transaction(db, clock) as conn:
         if store.person_by_ref(conn, ref) is None:
             raise _not_found(ref)
         entries = audit.trail(conn, SUBJECT, ref)
@@ -902,12 +949,11 @@ def subject_access_export(
     """Everything held on the person, by every agency, and every disclosure of it (UK GDPR Art
     15), for the data protection officer to review for exemptions and send."""
     require(user, Permission.SUBJECT_ACCESS)
-    with db.transaction() as conn:
+    with _transaction(db, clock) as conn:
         decider = _Decider(conn, clock, policy, _actor(conn, user), Purpose.SUBJECT_ACCESS)
         view = _person_view(conn, decider, person_ref, Action.EXPORT)
         if view is None:
-            decider.write_audit()
-            raise _not_found(person_ref)
+            raise decider.refuse(_not_found(person_ref))
         trail = audit.trail(conn, SUBJECT, view.person.ref)
         decider.write_audit()
         audit.record(
@@ -973,12 +1019,11 @@ def erase_person(
             "Say why the records are erased.",
             [FieldError("reason", "Give the reason: retention ended, or the request upheld.")],
         )
-    with db.transaction() as conn:
+    with _transaction(db, clock) as conn:
         decider = _Decider(conn, clock, policy, _actor(conn, user), Purpose.RETENTION)
         view = _person_view(conn, decider, person_ref, Action.ERASE)
         if view is None:
-            decider.write_audit()
-            raise _not_found(person_ref)
+            raise decider.refuse(_not_found(person_ref))
         deleted = store.erase_person(conn, view.person.id, clock.now())
         decider.write_audit()
         audit.record(
@@ -998,7 +1043,7 @@ def erase_person(
 
 def due_for_erasure(db: Database, clock: Clock, user: StaffUser) -> list[Person]:
     require(user, Permission.ERASE)
-    with db.transaction() as conn:
+    with _transaction(db, clock) as conn:
         return store.people_due_for_erasure(conn, clock.now().date())
 
 
@@ -1038,7 +1083,7 @@ def review_alert(db: Database, clock: Clock, user: StaffUser, alert_id: int) -> 
     visible = {a.id for a in break_glass_alerts(db, user)}
     if alert_id not in visible:
         raise _not_found(f"alert {alert_id}")
-    with db.transaction() as conn:
+    with _transaction(db, clock) as conn:
         if not store.review_alert(conn, alert_id, user.audit_name, clock.now()):
             raise Conflict("This alert has already been reviewed.")
 
