@@ -47,3 +47,12 @@ def test_demo_loads_the_london_fleet_and_live_999_work(ctx: AppContext, db: Data
     load_demo(ctx)  # the fleet is upserted: loading again adds no unit
     with db.transaction() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM units")).scalar_one() == 799
+
+
+def test_demo_puts_people_on_the_safeguarding_hub_once(ctx: AppContext, db: Database) -> None:
+    load_demo(ctx)
+    load_demo(ctx)
+    with db.transaction() as conn:
+        people = conn.execute(text("SELECT COUNT(*) FROM safeguarding_people")).scalar_one()
+        partners = conn.execute(text("SELECT COUNT(*) FROM safeguarding_partners")).scalar_one()
+    assert (people, partners) == (2, 8)

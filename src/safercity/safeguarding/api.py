@@ -311,20 +311,7 @@ class AgreementOut(BaseModel):
 def agreements(ctx: ContextDep, user: ApiUser) -> list[AgreementOut]:
     """The information-sharing agreements in force or on file: what goes where, and why."""
     return [
-        AgreementOut(
-            id=a.id,
-            title=a.title,
-            provider=a.provider,
-            recipient=a.recipient_agency,
-            purposes=sorted(p.value for p in a.purposes),
-            shares={
-                s.category.value: sorted(s.fields) if s.fields is not None else None
-                for s in a.shares
-            },
-            lawful_basis=a.lawful_basis,
-            valid_from=a.valid_from,
-            valid_until=a.valid_until,
-        )
+        AgreementOut.model_validate(service.agreement_summary(a))
         for a in service.hub_agreements(ctx.settings.sharing_agreements)
     ]
 

@@ -114,6 +114,24 @@ def hub_agreements(path: Path | None = None) -> tuple[Agreement, ...]:
     return load_agreements(raw)
 
 
+def agreement_summary(agreement: Agreement) -> dict[str, object]:
+    """An agreement as the API and the CLI publish it."""
+    return {
+        "id": agreement.id,
+        "title": agreement.title,
+        "provider": agreement.provider,
+        "recipient": agreement.recipient_agency,
+        "purposes": sorted(p.value for p in agreement.purposes),
+        "shares": {
+            s.category.value: sorted(s.fields) if s.fields is not None else None
+            for s in agreement.shares
+        },
+        "lawful_basis": agreement.lawful_basis,
+        "valid_from": agreement.valid_from.isoformat(),
+        "valid_until": agreement.valid_until.isoformat() if agreement.valid_until else None,
+    }
+
+
 # --- who is asking ----------------------------------------------------------------------------
 
 

@@ -19,6 +19,7 @@ from safercity.platform.config import Settings
 from safercity.platform.errors import SaferCityError
 from safercity.platform.identity import service as identity
 from safercity.platform.identity.model import Role
+from safercity.safeguarding import cli as safeguarding_cli
 from safercity.simulation.cli import simulate_command
 from safercity.web.bench import app as bench_app
 from safercity.web.bootstrap import build_context
@@ -35,6 +36,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(evidence_cli.app, name="evidence")
 app.add_typer(dispatch_cli.app, name="city")
 app.add_typer(bench_app, name="bench")
+app.add_typer(safeguarding_cli.app, name="safeguarding")
 app.command("simulate")(simulate_command)
 
 

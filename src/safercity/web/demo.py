@@ -24,6 +24,9 @@ from safercity.platform.identity import service as identity
 from safercity.platform.identity.model import AgencyKind, Role, StaffUser
 from safercity.reporting import service as reporting
 from safercity.reporting.model import ReportDraft
+from safercity.safeguarding import service as safeguarding
+from safercity.safeguarding.agreements import PartnerKind, Purpose
+from safercity.safeguarding.model import RecordKind
 from safercity.web.demo_incidents import load_demo_incidents
 
 
@@ -42,9 +45,25 @@ AGENCIES = (
     ("ILCC", "Inner London Crown Court", AgencyKind.COURT),
     ("LAS", "London Ambulance Service NHS Trust", AgencyKind.AMBULANCE),
     ("LFB", "London Fire Brigade", AgencyKind.FIRE),
-    ("SOUTHWARK", "London Borough of Southwark", AgencyKind.COUNCIL),
+    ("SOUTHWARK", "London Borough of Southwark Children's Services", AgencyKind.COUNCIL),
+    ("SOUTHWARK-ASC", "London Borough of Southwark Adult Social Care", AgencyKind.COUNCIL),
     ("SLAM", "South London and Maudsley NHS Foundation Trust", AgencyKind.NHS_TRUST),
     ("VSUPPORT", "Victim Support", AgencyKind.CHARITY),
+    ("PROB-LDN", "Probation Service London", AgencyKind.PROBATION),
+    ("SCH-PECKHAM", "Peckham Demo Academy", AgencyKind.SCHOOL),
+    ("SOLACE", "Solace Women's Aid", AgencyKind.CHARITY),
+)
+
+# The safeguarding hub's partners and their kind in London's sharing agreements.
+HUB_PARTNERS = (
+    ("MPS", PartnerKind.POLICE),
+    ("SOUTHWARK", PartnerKind.CHILDREN_SOCIAL_CARE),
+    ("SOUTHWARK-ASC", PartnerKind.ADULT_SOCIAL_CARE),
+    ("SLAM", PartnerKind.MENTAL_HEALTH_TRUST),
+    ("LAS", PartnerKind.AMBULANCE),
+    ("PROB-LDN", PartnerKind.PROBATION),
+    ("SCH-PECKHAM", PartnerKind.SCHOOL),
+    ("SOLACE", PartnerKind.DOMESTIC_ABUSE_CHARITY),
 )
 
 STAFF = (
@@ -57,6 +76,15 @@ STAFF = (
     ("prosecutor", "Aisha Khan", Role.PROSECUTOR, "CPS-LDN"),
     ("clerk", "Rob Ellis", Role.COURT_CLERK, "CAMB-MC"),
     ("admin", "Sys Admin", Role.ADMIN, "MPS"),
+    ("socialworker", "Nadia Bello", Role.SOCIAL_WORKER, "SOUTHWARK"),
+    ("ascworker", "Owen Price", Role.SAFEGUARDING_LEAD, "SOUTHWARK-ASC"),
+    ("mhpractitioner", "Dr Ife Ojo", Role.MENTAL_HEALTH_PRACTITIONER, "SLAM"),
+    ("paramedic", "Sian Evans", Role.PARAMEDIC, "LAS"),
+    ("probation", "Gary Simms", Role.PROBATION_OFFICER, "PROB-LDN"),
+    ("schoollead", "Dev Patel", Role.DESIGNATED_SAFEGUARDING_LEAD, "SCH-PECKHAM"),
+    ("teacher", "Lucy Hall", Role.TEACHER, "SCH-PECKHAM"),
+    ("idvaworker", "Ruth Adams", Role.IDVA, "SOLACE"),
+    ("dataprotection", "Helen Marsh", Role.DATA_PROTECTION_OFFICER, "MPS"),
 )
 
 NAMES = (
@@ -119,6 +147,8 @@ def load_demo(ctx: AppContext) -> list[DemoAccount]:
     """Load the demo; what is already there is kept. Return the accounts to print."""
     for code, name, kind in AGENCIES:
         identity.ensure_agency(ctx.db, code, name, kind)
+    for code, partner_kind in HUB_PARTNERS:
+        safeguarding.register_partner(ctx.db, code, partner_kind)
     fleet = london_fleet()
     dispatch.load_fleet(ctx.db, ctx.clock, fleet, home_base_positions(fleet))
     staff: dict[str, StaffUser] = {}
@@ -140,6 +170,8 @@ def load_demo(ctx: AppContext) -> list[DemoAccount]:
     if len(staff) == len(STAFF):
         _DemoCases(ctx, staff).load()
         load_demo_incidents(ctx, staff["handler"])
+    if {"investigator", "socialworker", "mhpractitioner"} <= set(staff):
+        _load_safeguarding(ctx, staff)
     return _accounts()
 
 
@@ -234,6 +266,49 @@ class _DemoCases:
         return reporting.submit(
             self.ctx.db, clock, self.ctx.settings.signing_key, draft, answers
         ).reference
+
+
+def _load_safeguarding(ctx: AppContext, staff: dict[str, StaffUser]) -> None:
+    """Three people on the hub, each recorded by the agency that knows them first."""
+    policy = safeguarding.hub_policy(ctx.settings.sharing_agreements)
+    db, clock = ctx.db, ctx.clock
+    child = Purpose.SAFEGUARDING_CHILD
+    police, social, health = staff["investigator"], staff["socialworker"], staff["mhpractitioner"]
+    jay = safeguarding.create_person(
+        db, clock, policy, social,
+        {"given_name": "Jay", "family_name": "Okoro", "date_of_birth": "2013-02-11",
+         "address": "14 Demo Court, SE15", "postcode": "SE15 4AA"},
+        child,
+    )  # fmt: skip
+    for kind, values in (
+        (RecordKind.FLAG, {"flag": "child_protection_plan", "details": "Neglect, since May"}),
+        (RecordKind.EVENT, {"occurred_on": "2026-10-02", "summary": "Strategy meeting held"}),
+        (RecordKind.CONTACT, {"name": "Ama Okoro", "relationship": "mother"}),
+    ):
+        safeguarding.add_record(db, clock, policy, social, jay, kind, values, child)
+    missing = Purpose.MISSING_PERSON
+    safeguarding.add_record(
+        db, clock, policy, police, jay, RecordKind.EVENT,
+        {"occurred_on": "2026-11-08", "summary": "Reported missing overnight, found next day"},
+        missing,
+    )  # fmt: skip
+    crisis = Purpose.MENTAL_HEALTH_CRISIS
+    sam = safeguarding.create_person(
+        db, clock, policy, health,
+        {"given_name": "Sam", "family_name": "Reid", "date_of_birth": "1984-07-30",
+         "address": "3 Example Mews, SE5"},
+        crisis,
+    )  # fmt: skip
+    safeguarding.add_record(
+        db, clock, policy, health, sam, RecordKind.HEALTH_NOTE,
+        {"summary": "Known to the home treatment team", "diagnosis": "Bipolar affective disorder",
+         "crisis_plan_summary": "Calm approach; call the crisis line 0800 000 0000 first"},
+        crisis,
+    )  # fmt: skip
+    safeguarding.add_record(
+        db, clock, policy, health, sam, RecordKind.FLAG, {"flag": "mental_health_crisis_plan"},
+        crisis,
+    )  # fmt: skip
 
 
 __all__ = ["DemoAccount", "load_demo"]
