@@ -13,6 +13,7 @@ from safercity.safeguarding.agreements import Purpose
 from safercity.safeguarding.model import RecordKind
 from safercity.safeguarding.risk import Answer
 from tests.factories import Staff, seed_hub
+from tests.unit.test_cases_service import new_case
 
 DA = Purpose.DOMESTIC_ABUSE_MARAC
 POLICY = hub.hub_policy()
@@ -107,3 +108,23 @@ def test_a_referral_needs_consent_or_a_lawful_basis(
         db, clock, POLICY, staff["sg_idva"], referral.id, DA, accept=True
     )
     assert answered.status.value == "accepted"
+
+
+def test_a_chronology_event_links_to_a_case_that_exists(
+    db: Database, clock: FixedClock, staff: Staff
+) -> None:
+    ref = _victim(db, clock, staff)
+    case = new_case(db, clock)
+    police = staff["sg_investigator"]
+    event = {"occurred_on": "2026-11-20", "summary": "Reported online", "link_type": "case"}
+    hub.add_record(db, clock, POLICY, police, ref, RecordKind.EVENT, event | {"link_ref": case}, DA)
+    view = hub.view_person(db, clock, POLICY, police, ref, DA)
+    linked = [v for v in view.records if v.record.kind is RecordKind.EVENT]
+    assert linked[0].shown["link_ref"] == case
+    for missing in ({"link_ref": "SC-NONE-0000"}, {"link_type": "incident", "link_ref": "999"}):
+        with pytest.raises(InvalidInput) as refused:
+            hub.add_record(db, clock, POLICY, police, ref, RecordKind.EVENT, event | missing, DA)
+        assert refused.value.field_errors[0].field == "link_ref"
+    with pytest.raises(InvalidInput) as half:
+        hub.add_record(db, clock, POLICY, police, ref, RecordKind.EVENT, event, DA)
+    assert half.value.field_errors[0].field == "link_ref"

@@ -173,6 +173,16 @@ def _incident_id(value: int | str) -> int:
     return int(text)
 
 
+def incident_exists(conn: Connection, incident_id: str) -> bool:
+    """Whether an incident with this number is on the platform (for links from other records)."""
+    text = incident_id.strip()
+    return (
+        text.isdigit()
+        and 0 < int(text) <= MAX_INCIDENT_ID
+        and (store.incident(conn, int(text)) is not None)
+    )
+
+
 def _load(conn: Connection, incident_id: int, *, for_update: bool = False) -> IncidentRow:
     row = store.incident(conn, incident_id, for_update=for_update)
     if row is None:

@@ -18,6 +18,9 @@ from safercity.platform.errors import FieldError, InvalidInput
 from safercity.safeguarding.agreements import PartnerKind, RecordCategory
 
 MAX_TEXT = 4000
+# A chronology event may point at the platform's own records: a case file (a public report
+# becomes one, under the same reference) or a 999 incident.
+LINK_TYPES = ("case", "incident")
 MIN_OVERRIDE_BASIS = 20
 
 
@@ -244,6 +247,11 @@ def clean_values(kind: RecordKind, raw: Mapping[str, object]) -> dict[str, str]:
     if kind is RecordKind.FLAG and "flag" in values and values["flag"] not in set(Flag):
         known = ", ".join(f.value for f in Flag)
         errors.append(FieldError("flag", f"Choose one of: {known}."))
+    link_type, link_ref = values.get("link_type"), values.get("link_ref")
+    if link_type is not None and link_type not in LINK_TYPES:
+        errors.append(FieldError("link_type", "Link to a case or an incident."))
+    if (link_type is None) != (link_ref is None):
+        errors.append(FieldError("link_ref", "Give both what it links to and its reference."))
     for name in ("date_of_birth", "occurred_on", "review_on", "offence_date"):
         if name in values and not _is_date(values[name]):
             errors.append(FieldError(name, "Give a date as YYYY-MM-DD."))

@@ -20,6 +20,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import Connection
 
+from safercity.cases import service as cases
+from safercity.contact import service as contact
 from safercity.platform import outbox
 from safercity.platform.audit import service as audit
 from safercity.platform.audit.model import AuditAction, AuditEntry, AuditRecord
@@ -486,6 +488,7 @@ def add_record(
     person must be one the user may already see for this purpose."""
     values = clean_values(kind, raw)
     with _transaction(db, clock) as conn:
+        _check_link(conn, values)
         person = _visible_person(conn, clock, policy, user, person_ref, purpose)
         decider = _Decider(conn, clock, policy, _actor(conn, user), purpose)
         _own_create(decider, person.ref, kind, values)
@@ -495,6 +498,17 @@ def add_record(
         _refresh_retention(conn, person.id)
         decider.write_audit()
         return record_id
+
+
+def _check_link(conn: Connection, values: Mapping[str, str]) -> None:
+    link_type, link_ref = values.get("link_type"), values.get("link_ref", "")
+    if link_type == "case" and not cases.exists(conn, link_ref):
+        message = f"There is no case {link_ref[:40]!r}; check the reference (SC-XXXX-XXXX)."
+    elif link_type == "incident" and not contact.incident_exists(conn, link_ref):
+        message = f"There is no incident {link_ref[:20]!r}; check the number on the 999 board."
+    else:
+        return
+    raise InvalidInput("The linked record was not found.", [FieldError("link_ref", message)])
 
 
 def _visible_person(
