@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from safercity import migrations
 from safercity.platform.cli import fail
 from safercity.platform.config import Settings
 from safercity.platform.db import Database
@@ -20,9 +19,8 @@ app = typer.Typer(help="The multi-agency safeguarding hub.", no_args_is_help=Tru
 
 
 def _database() -> Database:
-    settings = Settings()
-    migrations.upgrade(settings.resolved_database_url)
-    return Database.from_url(settings.resolved_database_url)
+    """The configured database (brought up to date by `safercity db upgrade` or `serve`)."""
+    return Database.from_url(Settings().resolved_database_url)
 
 
 @app.command("partner")

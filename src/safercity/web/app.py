@@ -38,6 +38,7 @@ from safercity.reporting import api as reporting_api
 from safercity.reporting import pages as reporting_pages
 from safercity.reporting import service as reporting_service
 from safercity.safeguarding import api as safeguarding_api
+from safercity.safeguarding import pages as safeguarding_pages
 from safercity.simulation import api as simulation_api
 from safercity.simulation import jobs as simulation_jobs
 from safercity.simulation import pages as simulation_pages
@@ -178,6 +179,7 @@ def create_app(
         evidence_pages.router,
         contact_pages.router,
         simulation_pages.router,
+        safeguarding_pages.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
