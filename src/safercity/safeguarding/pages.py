@@ -61,6 +61,14 @@ ADDABLE = (
     RecordKind.OFFENCE,
     RecordKind.EDUCATION_NOTE,
 )
+ADD_LABELS = {
+    RecordKind.FLAG: "a flag",
+    RecordKind.EVENT: "a chronology event",
+    RecordKind.CONTACT: "a key contact",
+    RecordKind.HEALTH_NOTE: "a health note",
+    RecordKind.OFFENCE: "an offence",
+    RecordKind.EDUCATION_NOTE: "an education note",
+}
 IDENTITY_FIELDS = KINDS[RecordKind.IDENTITY].required + KINDS[RecordKind.IDENTITY].optional
 
 
@@ -225,7 +233,7 @@ def _person_page(
         view=view,
         categories=[c for c in CATEGORY_LABELS if c is not RecordCategory.REFERRALS],
         category_labels=CATEGORY_LABELS,
-        addable=[(k, KINDS[k]) for k in ADDABLE],
+        addable=[(k, KINDS[k], ADD_LABELS[k]) for k in ADDABLE],
         flags=list(Flag),
         values=values or {},
         errors=list(errors),
