@@ -30,7 +30,6 @@ from safercity.safeguarding.policy import (
     AccessRequest,
     Actor,
     RecordRef,
-    SafeguardingRole,
     SharingPolicy,
 )
 
@@ -41,7 +40,7 @@ REQUESTS = 20_000
 RUNS = 7
 ON = date(2025, 6, 1)
 FIELDS = ("summary", "detail", "recorded_by", "crisis_plan_summary", "diagnosis", "notes")
-ROLES: list[str] = [*SafeguardingRole, Role.INVESTIGATOR, Role.SUPERVISOR, Role.CALL_HANDLER]
+ROLES: list[str] = list(Role)
 
 
 def agencies(rng: random.Random) -> dict[str, PartnerKind]:
@@ -119,7 +118,7 @@ def covered_requests(
         owner = provider if kind_or_agency == "agency" else _of_kind(estate, provider, recipient)
         record = RecordRef(f"c{n}", owner, estate[owner], category, str(n), frozenset(FIELDS))
         actor = Actor(
-            f"u{n}@{recipient}", recipient, estate[recipient], SafeguardingRole.SOCIAL_WORKER
+            f"u{n}@{recipient}", recipient, estate[recipient], Role.SOCIAL_WORKER
         )
         made.append(AccessRequest(actor, Action.READ, record, purpose, ON))
     return made
