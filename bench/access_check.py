@@ -117,9 +117,7 @@ def covered_requests(
         (kind_or_agency, provider), recipient, category, purpose = rng.choice(keys)
         owner = provider if kind_or_agency == "agency" else _of_kind(estate, provider, recipient)
         record = RecordRef(f"c{n}", owner, estate[owner], category, str(n), frozenset(FIELDS))
-        actor = Actor(
-            f"u{n}@{recipient}", recipient, estate[recipient], Role.SOCIAL_WORKER
-        )
+        actor = Actor(f"u{n}@{recipient}", recipient, estate[recipient], Role.SOCIAL_WORKER)
         made.append(AccessRequest(actor, Action.READ, record, purpose, ON))
     return made
 
