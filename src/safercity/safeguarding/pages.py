@@ -86,11 +86,20 @@ def purposes_for(user: StaffUser) -> list[tuple[str, str]]:
     ]
 
 
-def _errors(error: InvalidInput) -> tuple[list[FieldError], dict[str, str]]:
+def _error_map(errors: Sequence[FieldError]) -> dict[str, str]:
+    """Each field's first error, to show beside it."""
     error_for: dict[str, str] = {}
-    for field in error.field_errors:
+    for field in errors:
         error_for.setdefault(field.field, field.message)
-    return list(error.field_errors), error_for
+    return error_for
+
+
+def _errors(error: InvalidInput) -> tuple[list[FieldError], dict[str, str]]:
+    return list(error.field_errors), _error_map(error.field_errors)
+
+
+def _to_person(ref: str, purpose: Purpose) -> Response:
+    return RedirectResponse(f"{HOME}/people/{ref}?purpose={purpose.value}", status_code=303)
 
 
 def _purpose(value: str | None) -> Purpose | None:
@@ -207,7 +216,7 @@ async def create_person(request: Request, ctx: ContextDep, session: CsrfSession)
             fields=IDENTITY_FIELDS,
             **_common(session),
         )
-    return RedirectResponse(f"{HOME}/people/{ref}?purpose={chosen.value}", status_code=303)
+    return _to_person(ref, chosen)
 
 
 def _person_page(
@@ -222,9 +231,7 @@ def _person_page(
     errors: Sequence[FieldError] = (),
     form: str = "",
 ) -> Response:
-    error_for: dict[str, str] = {}
-    for field in errors:
-        error_for.setdefault(field.field, field.message)
+    error_for = _error_map(errors)
     return render(
         request,
         "safeguarding/person.html",
@@ -312,7 +319,7 @@ async def add_record(
             request, ctx, session, view, ref, status_code=422, values=values,
             errors=problem.field_errors, form=f"add-{kind.value if kind else ''}",
         )  # fmt: skip
-    return RedirectResponse(f"{HOME}/people/{ref}?purpose={chosen.value}", status_code=303)
+    return _to_person(ref, chosen)
 
 
 # --- DASH -------------------------------------------------------------------------------------
@@ -328,9 +335,7 @@ def _dash_page(
     result: Any = None,
     status_code: int = 200,
 ) -> Response:
-    error_for: dict[str, str] = {}
-    for field in errors:
-        error_for.setdefault(field.field, field.message)
+    error_for = _error_map(errors)
     return render(
         request,
         "safeguarding/dash.html",
@@ -442,7 +447,7 @@ def missing_risk(
             request, ctx, session, view, ref, status_code=422, values=values,
             errors=problem.field_errors, form="missing",
         )  # fmt: skip
-    return RedirectResponse(f"{HOME}/people/{ref}?purpose={chosen.value}", status_code=303)
+    return _to_person(ref, chosen)
 
 
 # --- referrals --------------------------------------------------------------------------------
@@ -456,9 +461,7 @@ def _referral_page(
     errors: Sequence[FieldError] = (),
     status_code: int = 200,
 ) -> Response:
-    error_for: dict[str, str] = {}
-    for field in errors:
-        error_for.setdefault(field.field, field.message)
+    error_for = _error_map(errors)
     return render(
         request,
         "safeguarding/referral.html",
@@ -523,7 +526,7 @@ def make_referral(
             request, ctx, session, values, errors=problem.field_errors, status_code=422
         )
     assert chosen is not None
-    return RedirectResponse(f"{HOME}/people/{person_ref}?purpose={chosen.value}", status_code=303)
+    return _to_person(person_ref, chosen)
 
 
 @router.post(HOME + "/referrals/{referral_id}/{answer}")

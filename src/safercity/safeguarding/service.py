@@ -230,6 +230,25 @@ def _transaction(db: Database, clock: Clock) -> Iterator[Connection]:
         raise refused.error from None
 
 
+def _log(
+    conn: Connection,
+    clock: Clock,
+    user: StaffUser,
+    action: AuditAction,
+    person_ref: str,
+    purpose: str,
+    detail: str,
+    recipient: str | None = None,
+) -> None:
+    """An audit entry about a person that is not a policy decision (a referral sent, a Marac
+    listing, an export, an erasure, a read of the audit trail)."""
+    audit.record(
+        conn,
+        clock,
+        AuditRecord(user.audit_name, action, SUBJECT, person_ref, purpose, recipient, detail),
+    )
+
+
 def _record_ref(record: Record) -> RecordRef:
     return RecordRef(
         f"record {record.id}",
@@ -668,18 +687,15 @@ def make_referral(
         )
         basis = "with consent" if consent else f"without consent: {lawful_basis_override}"
         decider.write_audit()
-        audit.record(
+        _log(
             conn,
             clock,
-            AuditRecord(
-                actor=user.audit_name,
-                action=AuditAction.DISCLOSURE,
-                subject_type=SUBJECT,
-                subject_id=person.ref,
-                purpose=str(purpose),
-                recipient=receiver.code,
-                detail=f"Referral {referral_id} to {receiver.name}, {basis}.",
-            ),
+            user,
+            AuditAction.DISCLOSURE,
+            person.ref,
+            str(purpose),
+            f"Referral {referral_id} to {receiver.name}, {basis}.",
+            recipient=receiver.code,
         )
         if purpose is Purpose.DOMESTIC_ABUSE_MARAC:
             _ensure_flag(conn, user, person, Flag.MARAC_CASE, now)
@@ -890,18 +906,15 @@ def add_marac_case(
             referral_reason=reason,
             person_name=view.name,
         )
-        audit.record(
+        _log(
             conn,
             clock,
-            AuditRecord(
-                actor=user.audit_name,
-                action=AuditAction.DISCLOSURE,
-                subject_type=SUBJECT,
-                subject_id=view.person.ref,
-                purpose=purpose.value,
-                recipient=", ".join(sorted(meeting.agencies - {user.agency_code})),
-                detail=f"Listed at Marac meeting {meeting.id} ({meeting.title}).",
-            ),
+            user,
+            AuditAction.DISCLOSURE,
+            view.person.ref,
+            purpose.value,
+            f"Listed at Marac meeting {meeting.id} ({meeting.title}).",
+            recipient=", ".join(sorted(meeting.agencies - {user.agency_code})),
         )
 
 
@@ -960,17 +973,14 @@ def audit_trail(db: Database, clock: Clock, user: StaffUser, person_ref: str) ->
         if store.person_by_ref(conn, ref) is None:
             raise _not_found(ref)
         entries = audit.trail(conn, SUBJECT, ref)
-        audit.record(
+        _log(
             conn,
             clock,
-            AuditRecord(
-                actor=user.audit_name,
-                action=AuditAction.CONSULTATION,
-                subject_type=SUBJECT,
-                subject_id=ref,
-                purpose="audit of access to safeguarding records",
-                detail=f"Read the audit trail ({len(entries)} entries).",
-            ),
+            user,
+            AuditAction.CONSULTATION,
+            ref,
+            "audit of access to safeguarding records",
+            f"Read the audit trail ({len(entries)} entries).",
         )
         return entries
 
@@ -988,19 +998,16 @@ def subject_access_export(
             raise decider.refuse(_not_found(person_ref))
         trail = audit.trail(conn, SUBJECT, view.person.ref)
         decider.write_audit()
-        audit.record(
+        _log(
             conn,
             clock,
-            AuditRecord(
-                actor=user.audit_name,
-                action=AuditAction.DISCLOSURE,
-                subject_type=SUBJECT,
-                subject_id=view.person.ref,
-                purpose=Purpose.SUBJECT_ACCESS.value,
-                recipient="the data subject",
-                detail=f"Subject access export: {len(view.records)} records, "
-                f"{len(view.referrals)} referrals, {len(trail)} log entries.",
-            ),
+            user,
+            AuditAction.DISCLOSURE,
+            view.person.ref,
+            Purpose.SUBJECT_ACCESS.value,
+            f"Subject access export: {len(view.records)} records, "
+            f"{len(view.referrals)} referrals, {len(trail)} log entries.",
+            recipient="the data subject",
         )
         return {
             "person": view.person.ref,
@@ -1058,17 +1065,14 @@ def erase_person(
             raise decider.refuse(_not_found(person_ref))
         deleted = store.erase_person(conn, view.person.id, clock.now())
         decider.write_audit()
-        audit.record(
+        _log(
             conn,
             clock,
-            AuditRecord(
-                actor=user.audit_name,
-                action=AuditAction.ERASURE,
-                subject_type=SUBJECT,
-                subject_id=view.person.ref,
-                purpose=Purpose.RETENTION.value,
-                detail=f"Erased {deleted} records and every referral: {reason.strip()}",
-            ),
+            user,
+            AuditAction.ERASURE,
+            view.person.ref,
+            Purpose.RETENTION.value,
+            f"Erased {deleted} records and every referral: {reason.strip()}",
         )
         return deleted
 
