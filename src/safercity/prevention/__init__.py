@@ -1,0 +1,1 @@
+"""Prevention: crime events, forecasts, near repeats, warnings and open data."""
