@@ -125,7 +125,8 @@ def _values(agency: str, kind: RecordKind) -> dict[str, str]:
         values["flag"] = "domestic_abuse_victim"
     if kind is RecordKind.EVENT:
         values["occurred_on"] = "2026-11-01"
-    values.pop("link_type", None)
+    values.pop("link_type", None)  # links must name a real case or incident: none here
+    values.pop("link_ref", None)
     return values
 
 

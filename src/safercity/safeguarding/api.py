@@ -150,7 +150,18 @@ class Created(BaseModel):
 
 
 class BreakGlass(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "purpose": "mental_health_crisis",
+                    "justification": "Unconscious at the scene; need the crisis plan and "
+                    "next of kin now",
+                }
+            ]
+        },
+    )
     purpose: Purpose
     justification: Annotated[str, Field(min_length=1, max_length=2000)] = Field(
         description="Why this emergency needs the whole record (at least 20 characters)."
@@ -183,7 +194,19 @@ class DashOut(BaseModel):
 
 
 class MissingIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "purpose": "missing_person",
+                    "age": 14,
+                    "exploitation": True,
+                    "previous_episodes": 2,
+                }
+            ]
+        },
+    )
     purpose: Purpose
     age: int = Field(ge=0, le=130)
     vulnerable: bool = False
@@ -225,32 +248,67 @@ class ReferralCreate(BaseModel):
 
 
 class ReferralAnswer(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"purpose": "domestic_abuse_marac", "reason": ""}]},
+    )
     purpose: Purpose
     reason: Text = ""
 
 
 class ReferralOutcome(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"purpose": "domestic_abuse_marac", "outcome": "Safety plan agreed; IDVA allocated"}
+            ]
+        },
+    )
     purpose: Purpose
     outcome: Text
 
 
 class MeetingCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "held_on": "2026-12-01",
+                    "title": "Southwark Marac",
+                    "agencies": ["SOLACE", "SOUTHWARK"],
+                }
+            ]
+        },
+    )
     held_on: date
     title: Annotated[str, Field(max_length=200)]
     agencies: list[Annotated[str, Field(max_length=20)]] = Field(max_length=60)
 
 
 class MeetingCase(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"person_ref": "SG-7K3M9Q2D"}]}
+    )
     person_ref: Annotated[str, Field(min_length=3, max_length=40)]
     referral_id: int | None = Field(default=None, ge=1, le=2_147_483_647)
 
 
 class MeetingAction(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "person_ref": "SG-7K3M9Q2D",
+                    "agency": "SOLACE",
+                    "action": "IDVA to make contact within 24 hours",
+                    "due_on": "2026-12-02",
+                }
+            ]
+        },
+    )
     person_ref: Annotated[str, Field(min_length=3, max_length=40)]
     agency: Annotated[str, Field(min_length=1, max_length=20)]
     action: Text
@@ -277,7 +335,12 @@ class AuditEntryOut(BaseModel):
 
 
 class ErasureIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"reason": "Retention period ended with no further involvement"}]
+        },
+    )
     reason: Text
 
 
