@@ -3,6 +3,7 @@ erasure, as the partner agencies' staff use them."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -281,3 +282,21 @@ def test_the_agreements_are_published_to_staff(client: TestClient, hub: dict[str
     assert marac["recipient"] == "SOLACE"
     assert marac["shares"]["identity"] == ["family_name", "given_name", "phone"]
     assert client.get(f"{API}/agreements").status_code == 401
+
+
+def test_the_dpo_sees_who_is_due_for_erasure(
+    client: TestClient, hub: dict[str, Any], clock: FixedClock
+) -> None:
+    ref = _person(client, hub["sg_investigator"])
+    assert client.get(f"{API}/retention", headers=hub["sg_dpo"]).json() == []
+    clock.advance(timedelta(days=6 * 366 + 1))
+    hub = {name: token_for(client, name) for name in ("sg_dpo", "sg_investigator")}
+    due = client.get(f"{API}/retention", headers=hub["sg_dpo"]).json()
+    assert [d["ref"] for d in due] == [ref]
+    assert client.get(f"{API}/retention", headers=hub["sg_investigator"]).status_code == 403
+    client.post(
+        f"{API}/people/{ref}/erase",
+        json={"reason": "Retention period ended"},
+        headers=hub["sg_dpo"],
+    ).raise_for_status()
+    assert client.get(f"{API}/retention", headers=hub["sg_dpo"]).json() == []

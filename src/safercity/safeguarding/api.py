@@ -492,6 +492,18 @@ def subject_access(ctx: ContextDep, user: ApiUser, ref: PersonRef) -> dict[str, 
     return service.subject_access_export(ctx.db, ctx.clock, _policy(ctx), user, ref)
 
 
+class DueOut(BaseModel):
+    ref: str
+    retain_until: date | None
+
+
+@router.get("/retention", response_model=list[DueOut], summary="Records due for erasure")
+def retention(ctx: ContextDep, user: ApiUser) -> list[DueOut]:
+    """People whose retention period has ended, oldest first (data protection officer)."""
+    due = service.due_for_erasure(ctx.db, ctx.clock, user)
+    return [DueOut(ref=p.ref, retain_until=p.retain_until) for p in due]
+
+
 @router.post("/people/{ref}/erase", response_model=Erased, summary="Erase a person's records")
 def erase(ctx: ContextDep, user: ApiUser, ref: PersonRef, body: ErasureIn) -> Erased:
     deleted = service.erase_person(ctx.db, ctx.clock, _policy(ctx), user, ref, body.reason)

@@ -308,10 +308,6 @@ def identity_matches(conn: Connection, words: Iterable[str], limit: int) -> list
     return [_record(row) for row in conn.execute(query).mappings()]
 
 
-def count_records(conn: Connection) -> int:
-    return len(conn.execute(select(records.c.id)).all())
-
-
 # --- referrals --------------------------------------------------------------------------------
 
 
