@@ -61,8 +61,10 @@ def test_take_a_call_merge_a_duplicate_dispatch_and_watch_the_unit(
     expect(panel.get_by_role("heading", name="#1 Cardiac or respiratory arrest")).to_be_visible()
     expect(panel.get_by_label("AMB1 Ambulance")).to_be_checked()
 
-    # Accept with one key.
-    page.locator("body").press("a")
+    # Accept with one key (it sends the form: wait for the page it leads to, or a live update
+    # may show "Dispatched" on the old page while the new one is still loading).
+    with page.expect_navigation():
+        page.locator("body").press("a")
     expect(panel.locator('[data-unit-status="AMB1"]')).to_have_text("Dispatched")
     expect(page.locator("#queue")).to_contain_text("AMB1 (dispatched)")
 

@@ -19,6 +19,8 @@ from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
+from safercity.platform.errors import InvalidInput
+
 # Key in ``Connection.info`` of {name: callable(connection)} run just before commit.
 BEFORE_COMMIT = "safercity.before_commit"
 
@@ -104,11 +106,32 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
 
 
+def _refuse_nul(
+    conn: Connection,
+    cursor: object,
+    statement: str,
+    parameters: Any,
+    context: object,
+    executemany: bool,
+) -> None:
+    """Text with a NUL character cannot be stored in PostgreSQL; refuse it the same way on
+    every database, as bad input rather than a server error."""
+    for row in parameters if executemany else [parameters]:
+        values = row.values() if isinstance(row, dict) else row
+        if any(isinstance(v, str) and "\x00" in v for v in values or ()):
+            raise InvalidInput(
+                "Some text you sent contains a NUL character (\\x00), which cannot be stored. "
+                "Remove it and send it again."
+            )
+
+
 class Database:
     """The unit of work: ``with db.transaction() as conn`` commits, or rolls back on error."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        if not event.contains(engine, "before_cursor_execute", _refuse_nul):
+            event.listen(engine, "before_cursor_execute", _refuse_nul)
         # SQLite allows one writer at a time. Queueing writers of this process on a lock is
         # fair and immediate; leaving it to SQLite's busy handler makes them sleep and retry,
         # which at 50 concurrent requests multiplied tail latency tenfold.
