@@ -300,3 +300,26 @@ def test_the_dpo_sees_who_is_due_for_erasure(
         headers=hub["sg_dpo"],
     ).raise_for_status()
     assert client.get(f"{API}/retention", headers=hub["sg_dpo"]).json() == []
+
+
+def test_a_refused_answer_to_a_referral_is_still_in_the_audit_log(
+    client: TestClient, hub: dict[str, Any], db: Database
+) -> None:
+    police = hub["sg_investigator"]
+    ref = _person(client, police)
+    made = client.post(
+        f"{API}/referrals",
+        json={"person_ref": ref, "to_agency": "SOLACE", "purpose": DA, "reason": "High risk",
+              "consent": True},
+        headers=police,
+    )  # fmt: skip
+    rid = made.json()["id"]
+    for user in ("sg_investigator", "sg_dsl"):
+        refused = client.post(
+            f"{API}/referrals/{rid}/accept", json={"purpose": DA}, headers=hub[user]
+        )
+        assert refused.status_code in (403, 404)
+    with db.transaction() as conn:
+        trail = audit.trail(conn, "person", ref)
+    updates = [e for e in trail if f"referral {rid}" in e.detail and e.action == "alteration"]
+    assert {e.actor.split("@")[0] for e in updates} >= {"sg_investigator", "sg_dsl"}

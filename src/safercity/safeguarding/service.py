@@ -754,10 +754,11 @@ def answer_referral(
             raise _not_found(f"referral {referral_id}")
         decision = decider.decide(_referral_ref(referral), Action.UPDATE)
         if not decision.allowed or decider.actor.agency != referral.to_agency:
-            decider.write_audit()
             if decision.allowed:  # the sender may read it, but only the receiver answers
-                raise Forbidden("Only the agency the referral was sent to can answer it.")
-            raise _not_found(f"referral {referral_id}")
+                raise decider.refuse(
+                    Forbidden("Only the agency the referral was sent to can answer it.")
+                )
+            raise decider.refuse(_not_found(f"referral {referral_id}"))
         values = _referral_answer(referral, accept, decline_reason, outcome)
         store.update_referral(conn, referral.id, **values)
         decider.write_audit()
@@ -886,9 +887,9 @@ def add_marac_case(
         meeting = _chaired(conn, user, meeting_id)
         decider = _Decider(conn, clock, policy, _actor(conn, user), purpose)
         view = _person_view(conn, decider, person_ref, Action.READ)
-        decider.write_audit()
         if view is None:
-            raise _not_found(person_ref)
+            raise decider.refuse(_not_found(person_ref))
+        decider.write_audit()
         if store.marac_case_exists(conn, meeting.id, view.person.id):
             raise Conflict(f"{view.person.ref} is already listed at this meeting.")
         dash = [v for v in view.records if v.record.kind is RecordKind.DASH]
@@ -1119,6 +1120,8 @@ def review_alert(db: Database, clock: Clock, user: StaffUser, alert_id: int) -> 
     visible = {a.id for a in break_glass_alerts(db, user)}
     if alert_id not in visible:
         raise _not_found(f"alert {alert_id}")
+    if any(a.id == alert_id and a.actor == user.audit_name for a in break_glass_alerts(db, user)):
+        raise Forbidden("Someone else must review your own break-glass access.")
     with _transaction(db, clock) as conn:
         if not store.review_alert(conn, alert_id, user.audit_name, clock.now()):
             raise Conflict("This alert has already been reviewed.")
