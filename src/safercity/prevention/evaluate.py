@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -35,13 +35,14 @@ class Tally:
     """Events and hits summed over months, per area share."""
 
     events: float = 0.0
-    hits: dict[float, float] | None = None
-    best: dict[float, float] | None = None
+    hits: dict[float, float] = field(default_factory=dict)
+    best: dict[float, float] = field(default_factory=dict)
 
     def add(self, events: float, hits: Mapping[float, float], best: Mapping[float, float]) -> None:
         self.events += events
-        self.hits = {a: (self.hits or {}).get(a, 0.0) + h for a, h in hits.items()}
-        self.best = {a: (self.best or {}).get(a, 0.0) + b for a, b in best.items()}
+        for share in hits:
+            self.hits[share] = self.hits.get(share, 0.0) + hits[share]
+            self.best[share] = self.best.get(share, 0.0) + best[share]
 
 
 def flagged(
@@ -90,8 +91,8 @@ def backtest(
     result: dict[str, dict[str, float]] = {"hit_rate": {}, "pai": {}, "pei": {}}
     for share in shares:
         key = f"{share:.2f}"
-        hits = (tally.hits or {}).get(share, 0.0)
-        best = (tally.best or {}).get(share, 0.0)
+        hits = tally.hits.get(share, 0.0)
+        best = tally.best.get(share, 0.0)
         rate = hits / tally.events if tally.events else 0.0
         true_share = math.ceil(share * inside) / inside
         result["hit_rate"][key] = round(rate, 4)
