@@ -183,3 +183,19 @@ class StaffCaseView:
     prosecution: list[ProsecutionNote] = field(default_factory=list)
     hearings: list[Hearing] = field(default_factory=list)
     updates: list[VictimUpdate] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RecordedCrime:
+    """A crime recorded on the platform, as prevention and open data need it: what, when,
+    where, which force holds it and how it ended. No victim details."""
+
+    reference: str
+    crime_type: str
+    recorded_at: datetime
+    occurred_at: datetime
+    lat: float
+    lon: float
+    force_name: str | None
+    outcome: str | None
+    closed_at: datetime | None

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.engine import Connection
 
 from safercity.cases import court_store, store, update_store, updates
 from safercity.cases.access import log_audit, open_case
-from safercity.cases.casefile import CaseSections, CaseSummary, Hearing, StaffCaseView
+from safercity.cases.casefile import (
+    CaseSections,
+    CaseSummary,
+    Hearing,
+    RecordedCrime,
+    StaffCaseView,
+)
 from safercity.cases.model import CaseStep, RecordingClock, may_take, recording_clock
 from safercity.cases.vocabulary import CaseStatus, SuspectStatus
-from safercity.platform.audit.model import AuditAction
+from safercity.platform.audit import service as audit
+from safercity.platform.audit.model import AuditAction, AuditRecord
 from safercity.platform.clock import Clock
 from safercity.platform.db import Database
 from safercity.platform.http import require
@@ -265,3 +273,42 @@ def check_case_access(
     on it with ``permission``; NotFound or Forbidden otherwise. Runs in the caller's
     transaction; the caller audits what it then reads or changes."""
     return open_case(conn, user, reference, permission).reference
+
+
+SYSTEM_PREVENTION = "system:prevention"
+
+
+def recorded_crimes(conn: Connection, clock: Clock, since: datetime | None) -> list[RecordedCrime]:
+    """Crimes recorded (or closed) at or after ``since``, for the crime map, the forecasts and
+    the near-repeat warnings. The place is personal data (often the victim's home), so each
+    read is logged as a consultation by the prevention service."""
+    found = [
+        RecordedCrime(
+            reference=row["reference"],
+            crime_type=row["crime_type"],
+            recorded_at=row["recorded_at"],
+            occurred_at=row["occurred_from"],
+            lat=row["latitude"],
+            lon=row["longitude"],
+            force_name=row["force_name"],
+            outcome=row["outcome"],
+            closed_at=row["closed_at"],
+        )
+        for row in store.recorded_crimes_since(conn, since)
+    ]
+    audit.record(
+        conn,
+        clock,
+        *(
+            AuditRecord(
+                actor=SYSTEM_PREVENTION,
+                action=AuditAction.CONSULTATION,
+                subject_type="case",
+                subject_id=crime.reference,
+                purpose="crime prevention: crime map, forecasts and near-repeat warnings",
+                detail="crime type, place, dates and outcome",
+            )
+            for crime in found
+        ),
+    )
+    return found

@@ -8,6 +8,7 @@ and its audit entry.
 
 from __future__ import annotations
 
+from safercity.cases.casefile import RecordedCrime
 from safercity.cases.intake import add_victim_message, exists, open_from_report, victim_view
 from safercity.cases.investigation import (
     act_on_suspect,
@@ -36,6 +37,7 @@ from safercity.cases.queries import (
     force_cases,
     my_cases,
     prosecutor_queue,
+    recorded_crimes,
     sections_for,
     staff_case,
     triage_queue,
@@ -51,6 +53,7 @@ from safercity.cases.updates import mark_told, recent_updates, updates_needing_a
 
 __all__ = [
     "CourtWork",
+    "RecordedCrime",
     "RecordingDecision",
     "Tile",
     "TriageItem",
@@ -80,6 +83,7 @@ __all__ = [
     "recent_updates",
     "record_court_result",
     "record_decision",
+    "recorded_crimes",
     "resubmit_to_prosecutor",
     "return_case",
     "sections_for",

@@ -363,3 +363,32 @@ def suspect(conn: Connection, case_id: int, suspect_id: int) -> Suspect | None:
 
 def update_suspect(conn: Connection, suspect_id: int, **values: Any) -> None:
     conn.execute(update(suspects).where(suspects.c.id == suspect_id).values(**values))
+
+
+def recorded_crimes_since(conn: Connection, since: datetime | None) -> list[RowMapping]:
+    """Cases recorded as crimes, with a point, recorded or closed at or after ``since``."""
+    c = cases.c
+    query = (
+        select(
+            c.reference,
+            c.crime_type,
+            c.recorded_at,
+            c.occurred_from,
+            c.latitude,
+            c.longitude,
+            c.outcome,
+            c.closed_at,
+            _force.c.name.label("force_name"),
+        )
+        .join(_force, _force.c.id == c.agency_id, isouter=True)
+        .where(
+            c.recorded_at.is_not(None),
+            c.recording_decision != "not_a_crime",
+            c.latitude.is_not(None),
+            c.longitude.is_not(None),
+        )
+        .order_by(c.recorded_at, c.id)
+    )
+    if since is not None:
+        query = query.where((c.recorded_at >= since) | (c.closed_at >= since))
+    return list(conn.execute(query).mappings())

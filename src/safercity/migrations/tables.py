@@ -9,6 +9,7 @@ from safercity.platform import outbox, ratelimit
 from safercity.platform.audit import store as audit_store
 from safercity.platform.db import metadata
 from safercity.platform.identity import store as identity_store
+from safercity.prevention import store as prevention_store
 from safercity.reporting import store as reporting_store
 from safercity.safeguarding import store as safeguarding_store
 from safercity.simulation import store as simulation_store
@@ -23,6 +24,7 @@ __all__ = [
     "identity_store",
     "metadata",
     "outbox",
+    "prevention_store",
     "ratelimit",
     "reporting_store",
     "safeguarding_store",
