@@ -34,6 +34,9 @@ from safercity.platform.http import (
     problem_response,
     render,
 )
+from safercity.prevention import api as prevention_api
+from safercity.prevention import opendata_api, warnings_api, warnings_pages
+from safercity.prevention import pages as prevention_pages
 from safercity.reporting import api as reporting_api
 from safercity.reporting import pages as reporting_pages
 from safercity.reporting import service as reporting_service
@@ -169,6 +172,9 @@ def create_app(
         dispatch_api.router,
         simulation_api.router,
         safeguarding_api.router,
+        prevention_api.router,
+        warnings_api.router,
+        opendata_api.router,
     ):
         app.include_router(api_router, responses=PROBLEM_RESPONSES)
     for router in (
@@ -180,6 +186,8 @@ def create_app(
         contact_pages.router,
         simulation_pages.router,
         safeguarding_pages.router,
+        prevention_pages.router,
+        warnings_pages.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
