@@ -19,6 +19,7 @@ from safercity.platform.config import Settings
 from safercity.platform.errors import SaferCityError
 from safercity.platform.identity import service as identity
 from safercity.platform.identity.model import Role
+from safercity.prevention import cli as prevention_cli
 from safercity.safeguarding import cli as safeguarding_cli
 from safercity.simulation.cli import simulate_command
 from safercity.web.bench import app as bench_app
@@ -37,6 +38,7 @@ app.add_typer(evidence_cli.app, name="evidence")
 app.add_typer(dispatch_cli.app, name="city")
 app.add_typer(bench_app, name="bench")
 app.add_typer(safeguarding_cli.app, name="safeguarding")
+app.add_typer(prevention_cli.app, name="prevention")
 app.command("simulate")(simulate_command)
 
 
