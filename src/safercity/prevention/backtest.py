@@ -104,11 +104,14 @@ def run_backtest(
         )
     tested = events.month[(events.month >= targets[0]) & (events.month <= targets[-1])]
     result: dict[str, Any] = {}
+    done: dict[Forecaster, dict[str, Any]] = {}
     for name, forecaster in (methods or methods_for_backtest()).items():
         if progress is not None:
             progress(name)
-        result[name] = evaluate.backtest(forecaster, events, grid, targets)
-        result[name]["method"] = dict(forecaster.describe())
+        if forecaster not in done:  # the default is also listed under its own name
+            done[forecaster] = dict(evaluate.backtest(forecaster, events, grid, targets))
+            done[forecaster]["method"] = dict(forecaster.describe())
+        result[name] = done[forecaster]
     result |= {
         "cells": grid.cells,
         "months": len(targets),
