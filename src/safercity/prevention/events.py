@@ -7,6 +7,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +92,18 @@ def import_files(
         if progress is not None:
             progress(len(batch))
     return added
+
+
+def bundled_files() -> list[Path]:
+    """The London demo's crime events: the Metropolitan Police's street-level burglaries of
+    2021–2023 from data.police.uk (OGL v3), shipped with the package."""
+    folder = Path(str(resources.files("safercity.prevention").joinpath("data")))
+    return sorted(folder.glob("met-burglary-street-*.csv.gz"))
+
+
+def has_published_events(db: Database) -> bool:
+    with db.transaction() as conn:
+        return store.count(conn, POLICE_UK) > 0
 
 
 def _force_id(name: str | None) -> str:

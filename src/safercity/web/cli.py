@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 import uvicorn
-from rich.progress import track
+from rich.console import Console
+from rich.progress import Progress, track
 
 from safercity import migrations
 from safercity.dispatch import cli as dispatch_cli
@@ -15,11 +16,15 @@ from safercity.evidence import cli as evidence_cli
 from safercity.platform.audit import service as audit
 from safercity.platform.audit.model import AuditEntry
 from safercity.platform.cli import fail
+from safercity.platform.clock import SystemClock
 from safercity.platform.config import Settings
+from safercity.platform.db import Database
 from safercity.platform.errors import SaferCityError
 from safercity.platform.identity import service as identity
 from safercity.platform.identity.model import Role
 from safercity.prevention import cli as prevention_cli
+from safercity.prevention import events as prevention_events
+from safercity.prevention import police_uk
 from safercity.safeguarding import cli as safeguarding_cli
 from safercity.simulation.cli import simulate_command
 from safercity.web.bench import app as bench_app
@@ -139,6 +144,7 @@ def demo(
     migrations.upgrade(settings.resolved_database_url)
     ctx = build_context(settings)
     accounts = load_demo(ctx)
+    _load_demo_crime_events(ctx.db, settings)
     typer.echo("Demo accounts (username / password / role / agency):")
     for account in accounts:
         typer.echo(
@@ -146,6 +152,24 @@ def demo(
         )
     if serve_after:
         serve(host=host, port=port, upgrade=False)
+
+
+def _load_demo_crime_events(db: Database, settings: Settings) -> None:
+    """Three years of the Met's published burglaries, for the forecasts and the open data."""
+    clock = SystemClock()
+    if not prevention_events.has_published_events(db):
+        report = police_uk.ImportReport()
+        with Progress(console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task("Loading published crime data", total=165_000)
+            prevention_events.import_files(
+                db,
+                clock,
+                prevention_events.bundled_files(),
+                report,
+                progress=lambda n: bar.advance(task, n),
+            )
+        typer.echo(report.summary()[0])
+    prevention_events.sync_platform_crimes(db, clock, settings.signing_key)
 
 
 def main() -> None:
