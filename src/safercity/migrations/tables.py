@@ -10,6 +10,7 @@ from safercity.platform.audit import store as audit_store
 from safercity.platform.db import metadata
 from safercity.platform.identity import store as identity_store
 from safercity.prevention import store as prevention_store
+from safercity.prevention import warning_store as prevention_warning_store
 from safercity.reporting import store as reporting_store
 from safercity.safeguarding import store as safeguarding_store
 from safercity.simulation import store as simulation_store
@@ -25,6 +26,7 @@ __all__ = [
     "metadata",
     "outbox",
     "prevention_store",
+    "prevention_warning_store",
     "ratelimit",
     "reporting_store",
     "safeguarding_store",

@@ -16,14 +16,13 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from safercity import migrations
 from safercity.platform.cli import fail
 from safercity.platform.clock import SystemClock
 from safercity.platform.config import Settings
 from safercity.platform.db import Database
 from safercity.platform.errors import FieldError, InvalidInput, SaferCityError
 from safercity.prevention import backtest as backtesting
-from safercity.prevention import events, police_uk
+from safercity.prevention import events, police_uk, warnings
 from safercity.prevention.knox import Metric, knox_test, near_repeat_sentence
 from safercity.prevention.model import parse_month
 
@@ -53,8 +52,7 @@ def import_command(
 ) -> None:
     """Load data.police.uk files and the platform's recorded crimes into the store of crime
     events. Rows that cannot be used are counted and listed by reason."""
-    settings = Settings()
-    migrations.upgrade(settings.resolved_database_url)
+    settings = Settings()  # the database is brought up to date by `safercity db upgrade`
     db = Database.from_url(settings.resolved_database_url)
     report = police_uk.ImportReport()
     clock = SystemClock()
@@ -64,7 +62,9 @@ def import_command(
             added = events.import_files(
                 db, clock, paths, report, progress=lambda n: bar.advance(task, n)
             )
-        platform = events.sync_platform_crimes(db, clock, settings.signing_key)
+        platform = events.sync_platform_crimes(
+            db, clock, settings.signing_key, on_new=warnings.warn_neighbours
+        )
     except SaferCityError as error:
         fail(error)
     finally:

@@ -35,8 +35,10 @@ from safercity.platform.http import (
     render,
 )
 from safercity.prevention import api as prevention_api
+from safercity.prevention import events as prevention_events
 from safercity.prevention import opendata_api, warnings_api, warnings_pages
 from safercity.prevention import pages as prevention_pages
+from safercity.prevention import warnings as prevention_warnings
 from safercity.reporting import api as reporting_api
 from safercity.reporting import pages as reporting_pages
 from safercity.reporting import service as reporting_service
@@ -50,6 +52,14 @@ from safercity.web.bootstrap import outbox_transport
 
 OUTBOX_INTERVAL_SECONDS = 2.0
 HOUSEKEEPING_EVERY_ROUNDS = 300
+# Crimes recorded on the platform reach the crime map and warn their neighbours within ~10 s.
+PREVENTION_EVERY_ROUNDS = 5
+
+
+def _take_in_recorded_crimes(ctx: AppContext) -> None:
+    prevention_events.sync_platform_crimes(
+        ctx.db, ctx.clock, ctx.settings.signing_key, on_new=prevention_warnings.warn_neighbours
+    )
 
 
 def _is_api(request: Request) -> bool:
@@ -109,6 +119,8 @@ async def _background_work_forever(ctx: AppContext) -> None:
     while True:
         await asyncio.to_thread(outbox.deliver_pending, ctx.db, ctx.clock, transport)
         await asyncio.to_thread(dispatch_service.advance, ctx.db, ctx.clock)
+        if rounds % PREVENTION_EVERY_ROUNDS == 0:
+            await asyncio.to_thread(_take_in_recorded_crimes, ctx)
         if rounds % HOUSEKEEPING_EVERY_ROUNDS == 0:
             await asyncio.to_thread(reporting_service.forget_expired_keys, ctx.db, ctx.clock)
         rounds += 1

@@ -25,6 +25,7 @@ from safercity.platform.identity.model import Role
 from safercity.prevention import cli as prevention_cli
 from safercity.prevention import events as prevention_events
 from safercity.prevention import police_uk
+from safercity.prevention import warnings as prevention_warnings
 from safercity.safeguarding import cli as safeguarding_cli
 from safercity.simulation.cli import simulate_command
 from safercity.web.bench import app as bench_app
@@ -169,7 +170,9 @@ def _load_demo_crime_events(db: Database, settings: Settings) -> None:
                 progress=lambda n: bar.advance(task, n),
             )
         typer.echo(report.summary()[0])
-    prevention_events.sync_platform_crimes(db, clock, settings.signing_key)
+    prevention_events.sync_platform_crimes(
+        db, clock, settings.signing_key, on_new=prevention_warnings.warn_neighbours
+    )
 
 
 def main() -> None:
