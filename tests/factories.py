@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -243,3 +243,26 @@ def seed_hub(db: Database, clock: Clock) -> Staff:
             phone="020 7946 0000",
         )
     return Staff(users)
+
+
+def recorded_burglary(
+    db: Database, clock: Clock, staff: Staff, lat: float = 51.4739, lon: float = -0.0911
+) -> str:
+    """A burglary reported yesterday at (lat, lon) and recorded as a crime by the handler."""
+    from safercity.cases import service as cases
+    from tests.unit.test_cases_intake import a_report
+
+    report = a_report(clock)  # type: ignore[arg-type]
+    report = replace(report, latitude=lat, longitude=lon)
+    with db.transaction() as conn:
+        reference = cases.open_from_report(conn, clock, report)
+    cases.record_decision(
+        db,
+        clock,
+        staff["handler"],
+        reference,
+        decision=cases.RecordingDecision.CRIME,
+        reason="Forced entry.",
+        offence=None,
+    )
+    return reference

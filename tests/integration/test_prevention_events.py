@@ -14,7 +14,7 @@ from safercity.platform.clock import FixedClock
 from safercity.platform.db import Database
 from safercity.prevention import events, police_uk, store
 from safercity.prevention.model import PLATFORM, POLICE_UK, persistent_id
-from tests.factories import Staff, seed_staff
+from tests.factories import Staff, recorded_burglary, seed_staff
 from tests.unit.test_cases_intake import a_report
 
 FIXTURE = Path(__file__).parent.parent / "data" / "prevention" / "police_uk"
@@ -41,28 +41,11 @@ def test_an_import_stores_each_usable_row_once_and_counts_the_rest(
         assert (f"{first:%Y-%m}", f"{last:%Y-%m}") == ("2016-01", "2016-01")
 
 
-def _recorded_burglary(db: Database, clock: FixedClock, staff: Staff) -> str:
-    report = a_report(clock)
-    report = type(report)(**{**report.__dict__, "latitude": 51.4739, "longitude": -0.0911})
-    with db.transaction() as conn:
-        reference = cases.open_from_report(conn, clock, report)
-    cases.record_decision(
-        db,
-        clock,
-        staff["handler"],
-        reference,
-        decision=RecordingDecision.CRIME,
-        reason="Forced entry.",
-        offence=None,
-    )
-    return reference
-
-
 def test_a_recorded_crime_is_taken_in_once_at_an_anonymised_point(
     db: Database, clock: FixedClock, staff: Staff
 ) -> None:
     events.import_files(db, clock, [FIXTURE], police_uk.ImportReport())
-    reference = _recorded_burglary(db, clock, staff)
+    reference = recorded_burglary(db, clock, staff)
     seen: list[str] = []
     taken = events.sync_platform_crimes(
         db, clock, SECRET, on_new=lambda conn, clk, crime, lat, lon: seen.append(crime.crime_id)

@@ -116,14 +116,15 @@ def claim_warning(conn: Connection, subscription_id: int, now: datetime, until: 
     return done.rowcount == 1
 
 
-def unsubscribe(conn: Connection, token_hash: str, now: datetime) -> int | None:
+def unsubscribe(conn: Connection, token_hash: str, now: datetime) -> tuple[int, bool] | None:
+    """End a subscription: its id, and whether it was still active (None if unknown)."""
     c = subscriptions.c
     row = conn.execute(select(c.id, c.unsubscribed_at).where(c.token_hash == token_hash)).first()
     if row is None:
         return None
     if row.unsubscribed_at is None:
         conn.execute(update(subscriptions).where(c.id == row.id).values(unsubscribed_at=now))
-    return int(row.id)
+    return int(row.id), row.unsubscribed_at is None
 
 
 def add_alert(conn: Connection, **values: Any) -> int:

@@ -128,7 +128,11 @@ def unsubscribe(db: Database, clock: Clock, token: str) -> None:
         found = warning_store.unsubscribe(conn, _hash(token), clock.now())
         if found is None:
             raise NotFound("No registration has that link. It may have been mistyped.")
-        audit.record(conn, clock, _audit(AuditAction.ALTERATION, found, "unsubscribed"))
+        subscription_id, was_active = found
+        if was_active:
+            audit.record(
+                conn, clock, _audit(AuditAction.ALTERATION, subscription_id, "unsubscribed")
+            )
 
 
 def _audit(action: AuditAction, subscription_id: int, detail: str) -> AuditRecord:
