@@ -287,3 +287,7 @@ def platform_crime(conn: Connection, reference: str) -> tuple[StoredCrime, float
         .first()
     )
     return (_crime(row), row["latitude"], row["longitude"]) if row else None
+
+
+def distinct_months(conn: Connection) -> list[date]:
+    return [row[0] for row in conn.execute(select(crime_events.c.month).distinct())]
