@@ -18,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 from safercity.platform.clock import Clock
 from safercity.platform.config import Settings
 from safercity.platform.db import Database
-from safercity.platform.errors import Forbidden, SaferCityError, Unauthorized
+from safercity.platform.errors import Forbidden, PayloadTooLarge, SaferCityError, Unauthorized
 from safercity.platform.identity import service as identity
 from safercity.platform.identity.model import Permission, StaffUser
 from safercity.platform.identity.service import BrowserSession, IdentityConfig
@@ -180,3 +180,19 @@ def render(request: Request, template: str, status_code: int = 200, **values: An
         request, template, {"session": session, **values}, status_code=status_code
     )
     return response
+
+
+# The largest form post read by a page: every field at its longest, URL-encoded, with room.
+LARGEST_FORM_BYTES = 256 * 1024
+
+
+async def posted_form(request: Request) -> dict[str, str]:
+    """The posted text fields (files ignored), refusing a body far bigger than the form."""
+    length = request.headers.get("content-length", "")
+    if not length.isdigit() or int(length) > LARGEST_FORM_BYTES:
+        raise PayloadTooLarge("This form is too long to send. Shorten the description.")
+    posted = await request.form()
+    return {name: value for name, value in posted.items() if isinstance(value, str)}
+
+
+PostedForm = Annotated[dict[str, str], Depends(posted_form)]

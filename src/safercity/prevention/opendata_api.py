@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Query
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 
 from safercity.platform.errors import FieldError, InvalidInput
 from safercity.platform.http import ContextDep
@@ -73,14 +74,27 @@ def crimes_street(
     return _open(opendata_service.crimes_at_point(ctx.db, category, lat, lng, date))
 
 
+class AreaForm(BaseModel):
+    """A custom area too long for a URL, as data.police.uk takes it by POST."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"poly": "51.47,-0.10:51.48,-0.10:51.48,-0.08:51.47,-0.08", "date": "2023-12"}
+            ]
+        },
+    )
+
+    poly: str = Field(max_length=20_000, description="lat,lng:lat,lng:... (3 points or more).")
+    date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}$")
+
+
 @router.post("/crimes-street/{category}", summary="Street-level crimes in a large custom area")
 def crimes_street_area(
-    category: Slug,
-    ctx: ContextDep,
-    poly: Annotated[str, Form(max_length=20_000)],
-    date: Annotated[str | None, Form(pattern=r"^\d{4}-\d{2}$")] = None,
+    category: Slug, ctx: ContextDep, area: Annotated[AreaForm, Form()]
 ) -> JSONResponse:
-    return _open(opendata_service.crimes_in_area(ctx.db, category, poly, date))
+    return _open(opendata_service.crimes_in_area(ctx.db, category, area.poly, area.date))
 
 
 @router.get("/outcomes-for-crime/{persistent_id}", summary="A crime and its outcomes")

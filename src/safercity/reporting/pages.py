@@ -13,9 +13,9 @@ import hmac
 import time
 import uuid
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from safercity.cases.model import MESSAGE_READER_PROMISE, VictimView
@@ -26,10 +26,9 @@ from safercity.platform.errors import (
     FieldError,
     InvalidInput,
     NotFound,
-    PayloadTooLarge,
     RateLimited,
 )
-from safercity.platform.http import AppContext, ContextDep, client_address, render
+from safercity.platform.http import AppContext, ContextDep, PostedForm, client_address, render
 from safercity.platform.workdays import LONDON
 from safercity.reporting import form, service
 from safercity.reporting.model import tracking_code
@@ -39,22 +38,8 @@ router = APIRouter(include_in_schema=False)
 TRACKING_COOKIE = "safercity_tracking"
 # Long enough to read the page and write a message; short enough for a shared computer.
 TRACKING_LIFETIME = timedelta(minutes=30)
-# The largest form post read: every field at its longest, URL-encoded, with room to spare.
-LARGEST_FORM_BYTES = 256 * 1024
 # Pages that show a tracking code or personal details are never kept by a browser or proxy.
 PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
-
-
-async def posted_form(request: Request) -> dict[str, str]:
-    """The posted text fields (files ignored), refusing a body far bigger than the form."""
-    length = request.headers.get("content-length", "")
-    if not length.isdigit() or int(length) > LARGEST_FORM_BYTES:
-        raise PayloadTooLarge("This form is too long to send. Shorten the description.")
-    posted = await request.form()
-    return {name: value for name, value in posted.items() if isinstance(value, str)}
-
-
-PostedForm = Annotated[dict[str, str], Depends(posted_form)]
 
 
 def london(instant: datetime | None) -> str:
