@@ -177,10 +177,16 @@ def points(
     )
 
 
-def months(conn: Connection) -> tuple[date | None, date | None]:
-    first, last = conn.execute(
-        select(func.min(crime_events.c.month), func.max(crime_events.c.month))
-    ).one()
+POLICE_UK_SOURCE = POLICE_UK
+
+
+def months(conn: Connection, source: str | None = None) -> tuple[date | None, date | None]:
+    """The first and last months held (of one source, if given)."""
+    c = crime_events.c
+    query = select(func.min(c.month), func.max(c.month))
+    if source is not None:
+        query = query.where(c.source == source)
+    first, last = conn.execute(query).one()
     return first, last
 
 
@@ -291,3 +297,16 @@ def platform_crime(conn: Connection, reference: str) -> tuple[StoredCrime, float
 
 def distinct_months(conn: Connection) -> list[date]:
     return [row[0] for row in conn.execute(select(crime_events.c.month).distinct())]
+
+
+def located_counts(
+    conn: Connection, first: date, last: date
+) -> list[tuple[float, float, str, int]]:
+    """(public lon, public lat, crime type, events) per map point, first to last month."""
+    c = crime_events.c
+    query = (
+        select(c.public_longitude, c.public_latitude, c.crime_type, func.count())
+        .where(c.month >= first, c.month <= last)
+        .group_by(c.public_longitude, c.public_latitude, c.crime_type)
+    )
+    return [(lon, lat, t, int(n)) for lon, lat, t, n in conn.execute(query)]
