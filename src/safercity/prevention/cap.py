@@ -75,7 +75,7 @@ def build_alert(content: AlertContent) -> bytes:
     _add(info, "effective", cap_time(content.sent))
     _add(info, "expires", cap_time(content.expires))
     _add(info, "senderName", "SaferCity crime prevention")
-    place = content.location.removeprefix("On or near ").strip()
+    place = content.location.removeprefix("On or near").strip() or "a street nearby"
     _add(info, "headline", f"{content.crime_type} recorded near {place}")
     _add(
         info,

@@ -110,6 +110,13 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
 
 
+def box_around(lat: float, lon: float, metres: float) -> tuple[float, float, float, float]:
+    """(min lat, min lon, max lat, max lon) of a square holding the circle of ``metres``."""
+    dlat = math.degrees(metres / EARTH_RADIUS_M)
+    dlon = dlat / max(0.1, math.cos(math.radians(lat)))
+    return lat - dlat, lon - dlon, lat + dlat, lon + dlon
+
+
 @dataclass(frozen=True)
 class MapPoint:
     lat: float

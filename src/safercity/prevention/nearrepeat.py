@@ -152,7 +152,7 @@ def message(crime_type: str, location: str, until: datetime) -> tuple[str, str]:
     """The warning's subject and body. It names the street-level map point only: never the
     victim, never the address."""
     subject = f"{crime_type} reported near you: prevention advice"
-    place = location.removeprefix("On or near ").strip() or "your area"
+    place = location.removeprefix("On or near").strip() or "your area"
     body = (
         f"A {crime_type.lower()} was recorded near {place}. Homes nearby are at a raised risk "
         f"until {until:%d %B %Y}.\n\n{advice(crime_type)}\n\nYou registered for these warnings "

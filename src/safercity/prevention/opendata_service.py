@@ -3,7 +3,6 @@ events. No personal data: every point served is an anonymised map point."""
 
 from __future__ import annotations
 
-import math
 from datetime import date
 from typing import Any
 
@@ -13,7 +12,7 @@ from shapely.geometry import Polygon
 from safercity.platform.db import Database
 from safercity.platform.errors import FieldError, InvalidInput, NotFound
 from safercity.prevention import opendata, police_uk, store
-from safercity.prevention.model import distance_m, parse_month
+from safercity.prevention.model import box_around, distance_m, parse_month
 
 MAX_CRIMES = 10_000  # data.police.uk refuses larger answers (503); we say so plainly
 
@@ -85,11 +84,9 @@ def crimes_at_point(
     """Crimes within a mile of the point in the month (the latest held by default)."""
     category = _category(slug)
     month = _month(db, month_text)
-    dlat = opendata.ONE_MILE_M / 111_320.0
-    dlon = dlat / max(0.1, math.cos(math.radians(lat)))
     with db.transaction() as conn:
         candidates = store.crimes_in_box(
-            conn, month, (lat - dlat, lng - dlon, lat + dlat, lng + dlon), category, MAX_CRIMES + 1
+            conn, month, box_around(lat, lng, opendata.ONE_MILE_M), category, MAX_CRIMES + 1
         )
     near = [
         c

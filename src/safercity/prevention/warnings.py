@@ -4,7 +4,6 @@ and their CAP documents, and warning the neighbours of a crime just taken in."""
 from __future__ import annotations
 
 import hashlib
-import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,7 +19,7 @@ from safercity.platform.clock import Clock
 from safercity.platform.db import Database
 from safercity.platform.errors import FieldError, InvalidInput, NotFound
 from safercity.prevention import cap, warning_store
-from safercity.prevention.model import StoredCrime
+from safercity.prevention.model import StoredCrime, box_around
 from safercity.prevention.nearrepeat import (
     NearRepeatRule,
     SubscriberKind,
@@ -38,7 +37,6 @@ RULE = NearRepeatRule()
 WARNED_TYPES = ("Burglary", "Vehicle crime", "Bicycle theft")
 SYSTEM = "system:prevention"
 PURPOSE = "crime prevention: near-repeat warnings"
-_METRES_PER_DEGREE = 111_320.0
 
 
 @dataclass(frozen=True)
@@ -146,12 +144,6 @@ def _audit(action: AuditAction, subscription_id: int, detail: str) -> AuditRecor
     )
 
 
-def _box(lat: float, lon: float, metres: float) -> tuple[float, float, float, float]:
-    dlat = metres / _METRES_PER_DEGREE
-    dlon = dlat / max(0.1, math.cos(math.radians(lat)))
-    return lat - dlat, lon - dlon, lat + dlat, lon + dlon
-
-
 def _alert(row: RowMapping) -> PublishedAlert:
     return PublishedAlert(
         id=row["id"],
@@ -176,7 +168,7 @@ def current_alerts(
     """Published alerts (in force unless ``include_expired``), optionally only those whose
     circle meets (lat, lon, radius in metres)."""
     with db.transaction() as conn:
-        box = _box(near[0], near[1], near[2] + RULE.range_m) if near else None
+        box = box_around(near[0], near[1], near[2] + RULE.range_m) if near else None
         return [
             _alert(row) for row in warning_store.alert_rows(conn, clock.now(), include_expired, box)
         ]
@@ -234,7 +226,7 @@ def warn_neighbours(
     )
     sent = 0
     subject, body = message(crime.crime_type, crime.location, until)
-    for subscription in warning_store.active_near(conn, _box(lat, lon, RULE.range_m + 2000)):
+    for subscription in warning_store.active_near(conn, box_around(lat, lon, RULE.range_m + 2000)):
         if not (
             in_range(subscription, lat, lon, RULE)
             and needs_warning(subscription, crime.crime_type, now)
