@@ -163,3 +163,13 @@ def test_knox_names_a_missing_column_and_a_bad_row(tmp_path: Path) -> None:
     assert missing.exit_code == 2 and "no column date" in missing.output
     bad = runner.invoke(app, ["prevention", "knox", "--events", str(events), "--date-col", "when"])
     assert bad.exit_code == 2 and ":3:" in bad.output
+
+
+def test_import_into_a_database_without_tables_says_to_upgrade(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SAFERCITY_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    monkeypatch.setenv("SAFERCITY_DATA_DIR", str(tmp_path))
+    result = runner.invoke(app, ["prevention", "import", str(DATA / "police_uk")])
+    assert result.exit_code == 2
+    assert "safercity db upgrade" in result.output

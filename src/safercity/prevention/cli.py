@@ -57,6 +57,7 @@ def import_command(
     report = police_uk.ImportReport()
     clock = SystemClock()
     try:
+        events.check_store_ready(db)
         with _progress() as bar:
             task = bar.add_task("Importing", total=None)
             added = events.import_files(

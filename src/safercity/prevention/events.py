@@ -11,11 +11,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
 from safercity.cases import service as cases
 from safercity.platform.clock import Clock
 from safercity.platform.db import Database
+from safercity.platform.errors import FieldError, InvalidInput
 from safercity.prevention import police_uk, store
 from safercity.prevention.model import PLATFORM, POLICE_UK, Anonymiser, StoredCrime, persistent_id
 
@@ -99,6 +101,15 @@ def bundled_files() -> list[Path]:
     2021–2023 from data.police.uk (OGL v3), shipped with the package."""
     folder = Path(str(resources.files("safercity.prevention").joinpath("data")))
     return sorted(folder.glob("met-burglary-street-*.csv.gz"))
+
+
+def check_store_ready(db: Database) -> None:
+    """InvalidInput, saying what to run, when the database has no store of crime events yet."""
+    if not inspect(db.engine).has_table(store.crime_events.name):
+        raise InvalidInput(
+            "The database has no store of crime events yet.",
+            [FieldError("database", "Run `safercity db upgrade` first, then import again.")],
+        )
 
 
 def has_published_events(db: Database) -> bool:
