@@ -32,8 +32,8 @@ from safercity.prevention.forecast import (
     RetrospectiveKDE,
     default_forecaster,
 )
-from safercity.prevention.knox import KnoxResult, knox_test, near_repeat_sentence
-from safercity.prevention.model import month_index, month_of
+from safercity.prevention.knox import KnoxCell, KnoxResult, knox_test, near_repeat_sentence
+from safercity.prevention.model import POLICE_UK, month_index, month_of
 
 CELL_SIZES = (250.0, 150.0)
 SHARES = (0.01, 0.05, 0.10)
@@ -57,7 +57,7 @@ class DataVersion:
 
 def data_version(db: Database) -> DataVersion:
     with db.transaction() as conn:
-        first, last = store.months(conn, store.POLICE_UK_SOURCE)
+        first, last = store.months(conn, POLICE_UK)
         return DataVersion(store.count(conn), first, last)
 
 
@@ -87,7 +87,7 @@ def forecast(db: Database, crime_type: str = "Burglary", cell_m: float = 250.0) 
     """The default forecaster's top 10% of cells for the month after the latest published
     month, as GeoJSON with each cell's rank and band (top 1%, 5% or 10%)."""
     _check(crime_type, cell_m)
-    return _forecast(db, _latest(db), crime_type, cell_m)
+    return _forecast_cached(db, _latest(db), crime_type, cell_m)
 
 
 @lru_cache(maxsize=8)
@@ -142,10 +142,6 @@ def _forecast_cached(
             "events_used": len(points.month),
         },
     }
-
-
-def _forecast(db: Database, version: DataVersion, crime_type: str, cell_m: float) -> dict[str, Any]:
-    return _forecast_cached(db, version, crime_type, cell_m)
 
 
 @lru_cache(maxsize=4)
@@ -249,7 +245,7 @@ def _knox(db: Database, version: DataVersion, crime_type: str) -> dict[str, Any]
         "to": f"{version.last:%Y-%m}",
         "events": result.events,
         "iterations": result.iterations,
-        "cells": [_knox_cell(result, i) for i in range(len(result.cells()))],
+        "cells": [_knox_cell(cell) for cell in result.cells()],
         "reading": _reading(result, crime_type),
     }
 
@@ -257,8 +253,7 @@ def _knox(db: Database, version: DataVersion, crime_type: str) -> dict[str, Any]
 _TIME_LABELS = ("the same month", "the next month", "two months later")
 
 
-def _knox_cell(result: KnoxResult, index: int) -> dict[str, Any]:
-    cell = result.cells()[index]
+def _knox_cell(cell: KnoxCell) -> dict[str, Any]:
     time_band = KNOX_TIME_DAYS.index(cell.time_band[0])
     return {
         "space_band_m": cell.space_label,

@@ -177,9 +177,6 @@ def points(
     )
 
 
-POLICE_UK_SOURCE = POLICE_UK
-
-
 def months(conn: Connection, source: str | None = None) -> tuple[date | None, date | None]:
     """The first and last months held (of one source, if given)."""
     c = crime_events.c
